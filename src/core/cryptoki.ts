@@ -1,0 +1,267 @@
+/**
+ * The Cryptoki API object: the 104 functions of the PKCS#11 3.2 function list,
+ * under their spec names. Each instance is one application (as a process that
+ * loaded the module); each method delegates to its function group in fns/.
+ *
+ * Conventions: a non-OK return value is thrown as CKRError. Outputs follow the
+ * spec's section 5.2 in TypeScript form: leave the output argument out to get
+ * the result, pass null for a length query, pass a Buffer (or a capacity) to
+ * have it filled or get CKR_BUFFER_TOO_SMALL (a BufferTooSmallError that says
+ * the size needed).
+ */
+import * as K from '../pkcs11/constants.js';
+import { CKRError } from '../pkcs11/error.js';
+import type {
+  CK_ATTRIBUTE, CK_C_INITIALIZE_ARGS, CK_INFO, CK_INTERFACE, CK_MECHANISM, CK_MECHANISM_INFO, CK_SESSION_INFO,
+  CK_SLOT_INFO, CK_TOKEN_INFO, CK_VERSION, Pin,
+} from '../pkcs11/types.js';
+import { MemoryStore } from '../store/memory.js';
+import { Application, type CryptokiOptions } from './application.js';
+import * as digestFns from './fns/digest.js';
+import * as general from './fns/general.js';
+import * as objects from './fns/objects.js';
+import * as random from './fns/random.js';
+import * as sessions from './fns/sessions.js';
+import * as slots from './fns/slots.js';
+
+type Out = Buffer | null;
+
+export class Cryptoki {
+  /** The application state behind this API object (for the RPC server and tests). */
+  readonly app: Application;
+
+  constructor(options: CryptokiOptions = {}) {
+    this.app = new Application(options.store ?? new MemoryStore(), options);
+  }
+
+  // ---- general purpose ----------------------------------------------------
+  C_Initialize(args?: CK_C_INITIALIZE_ARGS | null): void { general.initialize(this.app, args); }
+  C_Finalize(reserved?: unknown): void { general.finalize(this.app, reserved); }
+  C_GetInfo(): CK_INFO { return general.getInfo(this.app); }
+  /** The 2.40 function table (what C_GetFunctionList hands a C caller). */
+  C_GetFunctionList(): CK_INTERFACE { return general.getInterface(null, { major: 2, minor: 40 }); }
+  C_GetInterfaceList(): CK_INTERFACE[] { return general.getInterfaceList(); }
+  C_GetInterface(name?: string | null, version?: CK_VERSION | null, flags?: number): CK_INTERFACE {
+    return general.getInterface(name, version, flags);
+  }
+
+  // ---- slots and tokens ---------------------------------------------------
+  C_GetSlotList(tokenPresent: boolean): number[];
+  C_GetSlotList(tokenPresent: boolean, capacity: null): number;
+  C_GetSlotList(tokenPresent: boolean, capacity: number): number[];
+  C_GetSlotList(tokenPresent: boolean, capacity?: number | null): number[] | number {
+    return slots.getSlotList(this.app, tokenPresent, capacity);
+  }
+  C_GetSlotInfo(slotID: number): CK_SLOT_INFO { return slots.getSlotInfo(this.app, slotID); }
+  C_GetTokenInfo(slotID: number): CK_TOKEN_INFO { return slots.getTokenInfo(this.app, slotID); }
+  /** Blocks the thread unless CKF_DONT_BLOCK is given; see C_WaitForSlotEventAsync for the event loop. */
+  C_WaitForSlotEvent(flags: number, reserved?: unknown): number {
+    this.app.requireInitialized();
+    if (reserved !== undefined && reserved !== null) throw new CKRError(K.CKR_ARGUMENTS_BAD);
+    return slots.waitForSlotEvent(this.app, flags);
+  }
+  /** Not in the C API: C_WaitForSlotEvent for Node programs, without blocking the event loop. */
+  C_WaitForSlotEventAsync(signal?: AbortSignal): Promise<number> { return slots.waitForSlotEventAsync(this.app, signal); }
+  C_GetMechanismList(slotID: number): number[];
+  C_GetMechanismList(slotID: number, capacity: null): number;
+  C_GetMechanismList(slotID: number, capacity: number): number[];
+  C_GetMechanismList(slotID: number, capacity?: number | null): number[] | number {
+    return slots.getMechanismList(this.app, slotID, capacity);
+  }
+  C_GetMechanismInfo(slotID: number, type: number): CK_MECHANISM_INFO { return slots.getMechanismInfo(this.app, slotID, type); }
+  C_InitToken(slotID: number, pin: Pin, label: string | Uint8Array): void { slots.initToken(this.app, slotID, pin, label); }
+  C_InitPIN(hSession: number, pin: Pin): void { sessions.initPin(this.app, hSession, pin); }
+  C_SetPIN(hSession: number, oldPin: Pin, newPin: Pin): void { sessions.setPin(this.app, hSession, oldPin, newPin); }
+
+  // ---- sessions -----------------------------------------------------------
+  C_OpenSession(slotID: number, flags: number, application?: unknown, notify?: unknown): number {
+    void application;
+    void notify;
+    return sessions.openSession(this.app, slotID, flags);
+  }
+  C_CloseSession(hSession: number): void { sessions.closeSession(this.app, hSession); }
+  C_CloseAllSessions(slotID: number): void { sessions.closeAllSessions(this.app, slotID); }
+  C_GetSessionInfo(hSession: number): CK_SESSION_INFO { return sessions.getSessionInfo(this.app, hSession); }
+  C_SessionCancel(hSession: number, flags: number): void { sessions.sessionCancel(this.app, hSession, flags); }
+  C_GetOperationState(hSession: number): Buffer;
+  C_GetOperationState(hSession: number, out: Out): number;
+  C_GetOperationState(hSession: number, out?: Out): Buffer | number { return sessions.getOperationState(this.app, hSession, out); }
+  C_SetOperationState(hSession: number, state: Uint8Array, hEncryptionKey = 0, hAuthenticationKey = 0): void {
+    sessions.setOperationState(this.app, hSession, state, hEncryptionKey, hAuthenticationKey);
+  }
+  C_Login(hSession: number, userType: number, pin: Pin): void { sessions.login(this.app, hSession, userType, pin); }
+  /** We have one user per role, so the user name is not used. */
+  C_LoginUser(hSession: number, userType: number, pin: Pin, username?: string | Uint8Array): void {
+    void username;
+    sessions.login(this.app, hSession, userType, pin);
+  }
+  C_Logout(hSession: number): void { sessions.logout(this.app, hSession); }
+  C_GetSessionValidationFlags(hSession: number, type: number): number {
+    return sessions.getSessionValidationFlags(this.app, hSession, type);
+  }
+
+  // ---- objects ------------------------------------------------------------
+  C_CreateObject(hSession: number, template: CK_ATTRIBUTE[]): number { return objects.createObject(this.app, hSession, template); }
+  C_CopyObject(hSession: number, hObject: number, template: CK_ATTRIBUTE[]): number {
+    return objects.copyObject(this.app, hSession, hObject, template);
+  }
+  C_DestroyObject(hSession: number, hObject: number): void { objects.destroyObject(this.app, hSession, hObject); }
+  C_GetObjectSize(hSession: number, hObject: number): number { return objects.getObjectSize(this.app, hSession, hObject); }
+  /** Fills the template in place (and returns it); see CK_ATTRIBUTE for the length conventions. */
+  C_GetAttributeValue(hSession: number, hObject: number, template: CK_ATTRIBUTE[]): CK_ATTRIBUTE[] {
+    return objects.getAttributeValue(this.app, hSession, hObject, template);
+  }
+  C_SetAttributeValue(hSession: number, hObject: number, template: CK_ATTRIBUTE[]): void {
+    objects.setAttributeValue(this.app, hSession, hObject, template);
+  }
+  C_FindObjectsInit(hSession: number, template: CK_ATTRIBUTE[] = []): void { objects.findObjectsInit(this.app, hSession, template); }
+  C_FindObjects(hSession: number, maxObjectCount: number): number[] { return objects.findObjects(this.app, hSession, maxObjectCount); }
+  C_FindObjectsFinal(hSession: number): void { objects.findObjectsFinal(this.app, hSession); }
+
+  // ---- digest -------------------------------------------------------------
+  C_DigestInit(hSession: number, mechanism: CK_MECHANISM): void { digestFns.digestInit(this.app, hSession, mechanism); }
+  C_Digest(hSession: number, data: Uint8Array): Buffer;
+  C_Digest(hSession: number, data: Uint8Array, out: Out): number;
+  C_Digest(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return digestFns.digest(this.app, hSession, data, out); }
+  C_DigestUpdate(hSession: number, data: Uint8Array): void { digestFns.digestUpdate(this.app, hSession, data); }
+  C_DigestKey(hSession: number, hKey: number): void { digestFns.digestKey(this.app, hSession, hKey); }
+  C_DigestFinal(hSession: number): Buffer;
+  C_DigestFinal(hSession: number, out: Out): number;
+  C_DigestFinal(hSession: number, out?: Out): Buffer | number { return digestFns.digestFinal(this.app, hSession, out); }
+
+  // ---- random -------------------------------------------------------------
+  C_SeedRandom(hSession: number, seed: Uint8Array): void { random.seedRandom(this.app, hSession, seed); }
+  /** Returns `length` random bytes, or fills the Buffer given. */
+  C_GenerateRandom(hSession: number, lengthOrBuffer: number | Buffer): Buffer {
+    return random.generateRandom(this.app, hSession, lengthOrBuffer);
+  }
+
+  // ---- cryptographic functions ------------------------------------------------
+  // No cipher, signature or key-management mechanism is registered yet: an Init
+  // answers CKR_MECHANISM_INVALID, and so no such operation can be active.
+  C_EncryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_Encrypt(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, data, out); }
+  C_EncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
+  C_EncryptFinal(hSession: number, out?: Out): Buffer | number { return this.noOperation(hSession, out); }
+  C_DecryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_Decrypt(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, data, out); }
+  C_DecryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
+  C_DecryptFinal(hSession: number, out?: Out): Buffer | number { return this.noOperation(hSession, out); }
+  C_SignInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_Sign(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, data, out); }
+  C_SignUpdate(hSession: number, part: Uint8Array): void { this.noOperation(hSession, part); }
+  C_SignFinal(hSession: number, out?: Out): Buffer | number { return this.noOperation(hSession, out); }
+  C_SignRecoverInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_SignRecover(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, data, out); }
+  C_VerifyInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_Verify(hSession: number, data: Uint8Array, signature: Uint8Array): void { this.noOperation(hSession, data, signature); }
+  C_VerifyUpdate(hSession: number, part: Uint8Array): void { this.noOperation(hSession, part); }
+  C_VerifyFinal(hSession: number, signature: Uint8Array): void { this.noOperation(hSession, signature); }
+  C_VerifyRecoverInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_VerifyRecover(hSession: number, signature: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, signature, out); }
+  C_DigestEncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
+  C_DecryptDigestUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
+  C_SignEncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
+  C_DecryptVerifyUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
+  C_GenerateKey(hSession: number, mechanism: CK_MECHANISM, template: CK_ATTRIBUTE[]): number {
+    return this.noMechanism(hSession, mechanism, template);
+  }
+  C_GenerateKeyPair(hSession: number, mechanism: CK_MECHANISM, publicTemplate: CK_ATTRIBUTE[], privateTemplate: CK_ATTRIBUTE[]): [number, number] {
+    return this.noMechanism(hSession, mechanism, publicTemplate, privateTemplate);
+  }
+  C_WrapKey(hSession: number, mechanism: CK_MECHANISM, hWrappingKey: number, hKey: number, out?: Out): Buffer | number {
+    return this.noMechanism(hSession, mechanism, hWrappingKey, hKey, out);
+  }
+  C_UnwrapKey(hSession: number, mechanism: CK_MECHANISM, hUnwrappingKey: number, wrappedKey: Uint8Array, template: CK_ATTRIBUTE[]): number {
+    return this.noMechanism(hSession, mechanism, hUnwrappingKey, wrappedKey, template);
+  }
+  C_DeriveKey(hSession: number, mechanism: CK_MECHANISM, hBaseKey: number, template: CK_ATTRIBUTE[]): number {
+    return this.noMechanism(hSession, mechanism, hBaseKey, template);
+  }
+  C_EncapsulateKey(hSession: number, mechanism: CK_MECHANISM, hPublicKey: number, template: CK_ATTRIBUTE[], out?: Out): { ciphertext: Buffer | number; hKey: number } {
+    return this.noMechanism(hSession, mechanism, hPublicKey, template, out);
+  }
+  C_DecapsulateKey(hSession: number, mechanism: CK_MECHANISM, hPrivateKey: number, template: CK_ATTRIBUTE[], ciphertext: Uint8Array): number {
+    return this.noMechanism(hSession, mechanism, hPrivateKey, template, ciphertext);
+  }
+  C_WrapKeyAuthenticated(hSession: number, mechanism: CK_MECHANISM, hWrappingKey: number, hKey: number, associatedData: Uint8Array, out?: Out): Buffer | number {
+    return this.noMechanism(hSession, mechanism, hWrappingKey, hKey, associatedData, out);
+  }
+  C_UnwrapKeyAuthenticated(hSession: number, mechanism: CK_MECHANISM, hUnwrappingKey: number, wrappedKey: Uint8Array, template: CK_ATTRIBUTE[], associatedData: Uint8Array): number {
+    return this.noMechanism(hSession, mechanism, hUnwrappingKey, wrappedKey, template, associatedData);
+  }
+  C_VerifySignatureInit(hSession: number, mechanism: CK_MECHANISM, hKey: number, signature: Uint8Array): void {
+    this.noMechanism(hSession, mechanism, hKey, signature);
+  }
+  C_VerifySignature(hSession: number, data: Uint8Array): void { this.noOperation(hSession, data); }
+  C_VerifySignatureUpdate(hSession: number, part: Uint8Array): void { this.noOperation(hSession, part); }
+  C_VerifySignatureFinal(hSession: number): void { this.noOperation(hSession); }
+
+  // ---- message-based functions (3.0) ------------------------------------------
+  C_MessageEncryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_EncryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array, plaintext: Uint8Array, out?: Out): Buffer | number {
+    return this.noOperation(hSession, parameter, associatedData, plaintext, out);
+  }
+  C_EncryptMessageBegin(hSession: number, parameter: unknown, associatedData: Uint8Array): void { this.noOperation(hSession, parameter, associatedData); }
+  C_EncryptMessageNext(hSession: number, parameter: unknown, part: Uint8Array, flags: number, out?: Out): Buffer | number {
+    return this.noOperation(hSession, parameter, part, flags, out);
+  }
+  C_MessageEncryptFinal(hSession: number): void { this.noOperation(hSession); }
+  C_MessageDecryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_DecryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array, ciphertext: Uint8Array, out?: Out): Buffer | number {
+    return this.noOperation(hSession, parameter, associatedData, ciphertext, out);
+  }
+  C_DecryptMessageBegin(hSession: number, parameter: unknown, associatedData: Uint8Array): void { this.noOperation(hSession, parameter, associatedData); }
+  C_DecryptMessageNext(hSession: number, parameter: unknown, part: Uint8Array, flags: number, out?: Out): Buffer | number {
+    return this.noOperation(hSession, parameter, part, flags, out);
+  }
+  C_MessageDecryptFinal(hSession: number): void { this.noOperation(hSession); }
+  C_MessageSignInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_SignMessage(hSession: number, parameter: unknown, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, parameter, data, out); }
+  C_SignMessageBegin(hSession: number, parameter: unknown): void { this.noOperation(hSession, parameter); }
+  C_SignMessageNext(hSession: number, parameter: unknown, part: Uint8Array, out?: Out | undefined): Buffer | number | void {
+    return this.noOperation(hSession, parameter, part, out);
+  }
+  C_MessageSignFinal(hSession: number): void { this.noOperation(hSession); }
+  C_MessageVerifyInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
+  C_VerifyMessage(hSession: number, parameter: unknown, data: Uint8Array, signature: Uint8Array): void {
+    this.noOperation(hSession, parameter, data, signature);
+  }
+  C_VerifyMessageBegin(hSession: number, parameter: unknown): void { this.noOperation(hSession, parameter); }
+  C_VerifyMessageNext(hSession: number, parameter: unknown, part: Uint8Array, signature?: Uint8Array | null): void {
+    this.noOperation(hSession, parameter, part, signature);
+  }
+  C_MessageVerifyFinal(hSession: number): void { this.noOperation(hSession); }
+
+  // ---- parallel and asynchronous function management -----------------------------
+  /** Legacy parallel functions: every call of ours runs to completion. */
+  C_GetFunctionStatus(hSession: number): void { this.app.session(hSession); throw new CKRError(K.CKR_FUNCTION_NOT_PARALLEL); }
+  C_CancelFunction(hSession: number): void { this.app.session(hSession); throw new CKRError(K.CKR_FUNCTION_NOT_PARALLEL); }
+  /** No call of ours returns CKR_PENDING, so there is never an asynchronous operation to complete. */
+  C_AsyncComplete(hSession: number, functionName: string): never { return this.noAsync(hSession, functionName); }
+  C_AsyncGetID(hSession: number, functionName: string): never { return this.noAsync(hSession, functionName); }
+  C_AsyncJoin(hSession: number, functionName: string, id: number, data?: Uint8Array): never {
+    void id;
+    void data;
+    return this.noAsync(hSession, functionName);
+  }
+
+  private noMechanism(hSession: number, mechanism: CK_MECHANISM, ...rest: unknown[]): never {
+    void rest;
+    this.app.session(hSession);
+    if (!mechanism || typeof mechanism.mechanism !== 'number') throw new CKRError(K.CKR_ARGUMENTS_BAD);
+    throw new CKRError(K.CKR_MECHANISM_INVALID);
+  }
+
+  private noOperation(hSession: number, ...rest: unknown[]): never {
+    void rest;
+    this.app.session(hSession);
+    throw new CKRError(K.CKR_OPERATION_NOT_INITIALIZED);
+  }
+
+  private noAsync(hSession: number, functionName: string): never {
+    void functionName;
+    this.app.session(hSession);
+    throw new CKRError(K.CKR_FUNCTION_NOT_SUPPORTED);
+  }
+}

@@ -1,0 +1,8 @@
+export { Cryptoki } from './core/cryptoki.js';
+export type { CryptokiOptions } from './core/application.js';
+export * from './pkcs11/constants.js';
+export { constantName, constantValue, rvName } from './pkcs11/names.js';
+export { BufferTooSmallError, CKRError } from './pkcs11/error.js';
+export type * from './pkcs11/types.js';
+export { MemoryStore } from './store/memory.js';
+export type { TokenStore } from './store/store.js';
