@@ -9,7 +9,7 @@ import * as K from '../../pkcs11/constants.js';
 import { CKRError } from '../../pkcs11/error.js';
 import type { CK_MECHANISM_INFO, CK_SLOT_INFO, CK_TOKEN_INFO, OutputCapacity, Pin } from '../../pkcs11/types.js';
 import type { TokenRecord } from '../../store/store.js';
-import { mechanismInfo, mechanismList } from '../../mechanisms/registry.js';
+import { mechanismInfo, mechanismList } from '../../mechanisms/index.js';
 import { sessionsOpenOn, type Application } from '../application.js';
 import { deliverList, padded } from '../output.js';
 import { makePinRecord } from '../pin.js';

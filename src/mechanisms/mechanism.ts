@@ -1,0 +1,100 @@
+/**
+ * What a mechanism family implements. The core does everything generic (the
+ * session state machine, key lookup and usage checks, templates, output length
+ * conventions); a mechanism only turns parameters, key attributes and bytes
+ * into bytes, and throws CKRError for what is wrong with them.
+ *
+ * Mechanism parameters are plain objects whose fields carry the C structure's
+ * field names (CK_GCM_PARAMS -> { pIv, ulIvBits, pAAD, ulTagBits }); byte
+ * strings are Buffers, and a length field that only gives a Buffer's length is
+ * left out. A parameter that is a bare byte string in C (an IV) is a Buffer.
+ */
+import type { AttributeMap } from '../pkcs11/attributes.js';
+
+/** A key as a mechanism sees it: every attribute, key material included. */
+export interface KeyObject {
+  attrs: AttributeMap;
+}
+
+/** An encryption or decryption in progress. */
+export interface Cipher {
+  /** Exact output of update() for `length` more bytes of input. */
+  updateLength(length: number): number;
+  update(data: Buffer): Buffer;
+  /** Output of final(); an upper bound where only decrypting tells (padding). */
+  finalLength(): number;
+  /** Must be repeatable: after CKR_BUFFER_TOO_SMALL the caller calls it again. */
+  final(): Buffer;
+  /** Single-part output bound for `length` bytes of input (for length queries). */
+  oneShotLength(length: number): number;
+  oneShot(data: Buffer): Buffer;
+  saveState?(): Buffer;
+}
+
+export interface Signer {
+  /** Exact length of the signature or MAC. */
+  signatureLength(): number;
+  update(data: Buffer): void;
+  /** Must be repeatable (see Cipher.final). */
+  final(): Buffer;
+  oneShot(data: Buffer): Buffer;
+  saveState?(): Buffer;
+}
+
+export interface Verifier {
+  update(data: Buffer): void;
+  /** Throws CKRError(CKR_SIGNATURE_INVALID) or (CKR_SIGNATURE_LEN_RANGE). */
+  final(signature: Buffer): void;
+  oneShot(data: Buffer, signature: Buffer): void;
+  saveState?(): Buffer;
+}
+
+/** Sign with recovery / verify with recovery: single-part only. */
+export interface Recoverer {
+  /** Upper bound of the output. */
+  outputLength(): number;
+  run(input: Buffer): Buffer;
+}
+
+export interface KeyPair {
+  publicKey: AttributeMap;
+  privateKey: AttributeMap;
+}
+
+export interface Mechanism {
+  type: number;
+  /** C_GetMechanismInfo key sizes, in the unit the spec gives for this mechanism (bits or bytes). */
+  minKeySize: number;
+  maxKeySize: number;
+  /** Flags beyond those the functions below imply (CKF_EC_*, CKF_MULTI_MESSAGE...). */
+  extraFlags?: number;
+  /** Key types it works with; another gives CKR_KEY_TYPE_INCONSISTENT. */
+  keyTypes?: readonly number[];
+  /** A key's size in the unit of minKeySize/maxKeySize; outside the range gives CKR_KEY_SIZE_RANGE. */
+  keySize?(key: AttributeMap): number;
+  /** False for mechanisms the spec allows only single-part (raw RSA, CKM_ECDSA...). Default true. */
+  multiPart?: boolean;
+
+  encrypt?(key: KeyObject, parameter: unknown): Cipher;
+  decrypt?(key: KeyObject, parameter: unknown): Cipher;
+  sign?(key: KeyObject, parameter: unknown): Signer;
+  verify?(key: KeyObject, parameter: unknown): Verifier;
+  signRecover?(key: KeyObject, parameter: unknown): Recoverer;
+  verifyRecover?(key: KeyObject, parameter: unknown): Recoverer;
+  digest?: true;
+
+  /**
+   * C_GenerateKey: the attributes the mechanism computes (CKA_VALUE,
+   * CKA_VALUE_LEN, CKA_KEY_TYPE, CKA_CHECK_VALUE...), from the template's
+   * requests (CKA_VALUE_LEN...). The core completes and stores the object.
+   */
+  generateKey?(parameter: unknown, template: AttributeMap): AttributeMap;
+  generateKeyPair?(parameter: unknown, publicTemplate: AttributeMap, privateTemplate: AttributeMap): KeyPair;
+  /** Encrypts a key's bytes (its CKA_VALUE, or PKCS#8 for private keys: the core encodes). */
+  wrap?(wrappingKey: KeyObject, parameter: unknown, keyBytes: Buffer): Buffer;
+  unwrap?(unwrappingKey: KeyObject, parameter: unknown, wrapped: Buffer): Buffer;
+  /** C_DeriveKey: the new key's computed attributes (CKA_VALUE at least). */
+  derive?(baseKey: KeyObject, parameter: unknown, template: AttributeMap): AttributeMap;
+  encapsulate?(publicKey: KeyObject, parameter: unknown): { ciphertext: Buffer; secret: Buffer };
+  decapsulate?(privateKey: KeyObject, parameter: unknown, ciphertext: Buffer): Buffer;
+}
