@@ -17,7 +17,9 @@ import type {
 } from '../pkcs11/types.js';
 import { MemoryStore } from '../store/memory.js';
 import { Application, type CryptokiOptions } from './application.js';
+import * as crypto from './fns/crypto.js';
 import * as digestFns from './fns/digest.js';
+import * as keys from './fns/keys.js';
 import * as general from './fns/general.js';
 import * as objects from './fns/objects.js';
 import * as random from './fns/random.js';
@@ -136,68 +138,100 @@ export class Cryptoki {
     return random.generateRandom(this.app, hSession, lengthOrBuffer);
   }
 
-  // ---- cryptographic functions ------------------------------------------------
-  // No cipher, signature or key-management mechanism is registered yet: an Init
-  // answers CKR_MECHANISM_INVALID, and so no such operation can be active.
-  C_EncryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
-  C_Encrypt(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, data, out); }
-  C_EncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
-  C_EncryptFinal(hSession: number, out?: Out): Buffer | number { return this.noOperation(hSession, out); }
-  C_DecryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
-  C_Decrypt(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, data, out); }
-  C_DecryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
-  C_DecryptFinal(hSession: number, out?: Out): Buffer | number { return this.noOperation(hSession, out); }
-  C_SignInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
-  C_Sign(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, data, out); }
-  C_SignUpdate(hSession: number, part: Uint8Array): void { this.noOperation(hSession, part); }
-  C_SignFinal(hSession: number, out?: Out): Buffer | number { return this.noOperation(hSession, out); }
-  C_SignRecoverInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
-  C_SignRecover(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, data, out); }
-  C_VerifyInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
-  C_Verify(hSession: number, data: Uint8Array, signature: Uint8Array): void { this.noOperation(hSession, data, signature); }
-  C_VerifyUpdate(hSession: number, part: Uint8Array): void { this.noOperation(hSession, part); }
-  C_VerifyFinal(hSession: number, signature: Uint8Array): void { this.noOperation(hSession, signature); }
-  C_VerifyRecoverInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
-  C_VerifyRecover(hSession: number, signature: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, signature, out); }
-  C_DigestEncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
-  C_DecryptDigestUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
-  C_SignEncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
-  C_DecryptVerifyUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, part, out); }
+  // ---- encryption and decryption ------------------------------------------------
+  C_EncryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'encrypt', mechanism, hKey); }
+  C_Encrypt(hSession: number, data: Uint8Array): Buffer;
+  C_Encrypt(hSession: number, data: Uint8Array, out: Out): number;
+  C_Encrypt(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return crypto.cipherOnce(this.app, hSession, 'encrypt', data, out); }
+  C_EncryptUpdate(hSession: number, part: Uint8Array): Buffer;
+  C_EncryptUpdate(hSession: number, part: Uint8Array, out: Out): number;
+  C_EncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.cipherUpdate(this.app, hSession, 'encrypt', part, out); }
+  C_EncryptFinal(hSession: number): Buffer;
+  C_EncryptFinal(hSession: number, out: Out): number;
+  C_EncryptFinal(hSession: number, out?: Out): Buffer | number { return crypto.cipherFinal(this.app, hSession, 'encrypt', out); }
+  C_DecryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'decrypt', mechanism, hKey); }
+  C_Decrypt(hSession: number, data: Uint8Array): Buffer;
+  C_Decrypt(hSession: number, data: Uint8Array, out: Out): number;
+  C_Decrypt(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return crypto.cipherOnce(this.app, hSession, 'decrypt', data, out); }
+  C_DecryptUpdate(hSession: number, part: Uint8Array): Buffer;
+  C_DecryptUpdate(hSession: number, part: Uint8Array, out: Out): number;
+  C_DecryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.cipherUpdate(this.app, hSession, 'decrypt', part, out); }
+  C_DecryptFinal(hSession: number): Buffer;
+  C_DecryptFinal(hSession: number, out: Out): number;
+  C_DecryptFinal(hSession: number, out?: Out): Buffer | number { return crypto.cipherFinal(this.app, hSession, 'decrypt', out); }
+
+  // ---- signing and verification ------------------------------------------------
+  C_SignInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'sign', mechanism, hKey); }
+  C_Sign(hSession: number, data: Uint8Array): Buffer;
+  C_Sign(hSession: number, data: Uint8Array, out: Out): number;
+  C_Sign(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return crypto.signOnce(this.app, hSession, data, out); }
+  C_SignUpdate(hSession: number, part: Uint8Array): void { crypto.signUpdate(this.app, hSession, part); }
+  C_SignFinal(hSession: number): Buffer;
+  C_SignFinal(hSession: number, out: Out): number;
+  C_SignFinal(hSession: number, out?: Out): Buffer | number { return crypto.signFinal(this.app, hSession, out); }
+  C_SignRecoverInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'signRecover', mechanism, hKey); }
+  C_SignRecover(hSession: number, data: Uint8Array): Buffer;
+  C_SignRecover(hSession: number, data: Uint8Array, out: Out): number;
+  C_SignRecover(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return crypto.recover(this.app, hSession, 'signRecover', data, out); }
+  C_VerifyInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'verify', mechanism, hKey); }
+  /** Returns when the signature is valid; throws CKR_SIGNATURE_INVALID or CKR_SIGNATURE_LEN_RANGE. */
+  C_Verify(hSession: number, data: Uint8Array, signature: Uint8Array): void { crypto.verifyOnce(this.app, hSession, data, signature); }
+  C_VerifyUpdate(hSession: number, part: Uint8Array): void { crypto.verifyUpdate(this.app, hSession, 'verify', part); }
+  C_VerifyFinal(hSession: number, signature: Uint8Array): void { crypto.verifyFinal(this.app, hSession, signature); }
+  C_VerifyRecoverInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'verifyRecover', mechanism, hKey); }
+  C_VerifyRecover(hSession: number, signature: Uint8Array): Buffer;
+  C_VerifyRecover(hSession: number, signature: Uint8Array, out: Out): number;
+  C_VerifyRecover(hSession: number, signature: Uint8Array, out?: Out): Buffer | number { return crypto.recover(this.app, hSession, 'verifyRecover', signature, out); }
+  C_VerifySignatureInit(hSession: number, mechanism: CK_MECHANISM, hKey: number, signature: Uint8Array): void {
+    crypto.cryptoInit(this.app, hSession, 'verifySignature', mechanism, hKey, signature);
+  }
+  C_VerifySignature(hSession: number, data: Uint8Array): void { crypto.verifySignatureOnce(this.app, hSession, data); }
+  C_VerifySignatureUpdate(hSession: number, part: Uint8Array): void { crypto.verifyUpdate(this.app, hSession, 'verifySignature', part); }
+  C_VerifySignatureFinal(hSession: number): void { crypto.verifySignatureFinal(this.app, hSession); }
+
+  // ---- dual-function updates -------------------------------------------------------
+  C_DigestEncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.dualUpdate(this.app, hSession, 'encrypt', 'digest', part, out); }
+  C_DecryptDigestUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.dualUpdate(this.app, hSession, 'decrypt', 'digest', part, out); }
+  C_SignEncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.dualUpdate(this.app, hSession, 'encrypt', 'sign', part, out); }
+  C_DecryptVerifyUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.dualUpdate(this.app, hSession, 'decrypt', 'verify', part, out); }
+
+  // ---- key management ---------------------------------------------------------------
   C_GenerateKey(hSession: number, mechanism: CK_MECHANISM, template: CK_ATTRIBUTE[]): number {
-    return this.noMechanism(hSession, mechanism, template);
+    return keys.generateKey(this.app, hSession, mechanism, template);
   }
+  /** Returns [public key handle, private key handle]. */
   C_GenerateKeyPair(hSession: number, mechanism: CK_MECHANISM, publicTemplate: CK_ATTRIBUTE[], privateTemplate: CK_ATTRIBUTE[]): [number, number] {
-    return this.noMechanism(hSession, mechanism, publicTemplate, privateTemplate);
+    return keys.generateKeyPair(this.app, hSession, mechanism, publicTemplate, privateTemplate);
   }
+  C_WrapKey(hSession: number, mechanism: CK_MECHANISM, hWrappingKey: number, hKey: number): Buffer;
+  C_WrapKey(hSession: number, mechanism: CK_MECHANISM, hWrappingKey: number, hKey: number, out: Out): number;
   C_WrapKey(hSession: number, mechanism: CK_MECHANISM, hWrappingKey: number, hKey: number, out?: Out): Buffer | number {
-    return this.noMechanism(hSession, mechanism, hWrappingKey, hKey, out);
+    return keys.wrapKey(this.app, hSession, mechanism, hWrappingKey, hKey, out);
   }
   C_UnwrapKey(hSession: number, mechanism: CK_MECHANISM, hUnwrappingKey: number, wrappedKey: Uint8Array, template: CK_ATTRIBUTE[]): number {
-    return this.noMechanism(hSession, mechanism, hUnwrappingKey, wrappedKey, template);
+    return keys.unwrapKey(this.app, hSession, mechanism, hUnwrappingKey, wrappedKey, template);
   }
   C_DeriveKey(hSession: number, mechanism: CK_MECHANISM, hBaseKey: number, template: CK_ATTRIBUTE[]): number {
-    return this.noMechanism(hSession, mechanism, hBaseKey, template);
+    return keys.deriveKey(this.app, hSession, mechanism, hBaseKey, template);
   }
+  /** The ciphertext (or its length, for out = null) and the new key's handle. */
   C_EncapsulateKey(hSession: number, mechanism: CK_MECHANISM, hPublicKey: number, template: CK_ATTRIBUTE[], out?: Out): { ciphertext: Buffer | number; hKey: number } {
-    return this.noMechanism(hSession, mechanism, hPublicKey, template, out);
+    return keys.encapsulateKey(this.app, hSession, mechanism, hPublicKey, template, out);
   }
   C_DecapsulateKey(hSession: number, mechanism: CK_MECHANISM, hPrivateKey: number, template: CK_ATTRIBUTE[], ciphertext: Uint8Array): number {
-    return this.noMechanism(hSession, mechanism, hPrivateKey, template, ciphertext);
+    return keys.decapsulateKey(this.app, hSession, mechanism, hPrivateKey, template, ciphertext);
   }
+  // Authenticated wrapping needs an AEAD wrapping mechanism; none is registered yet.
   C_WrapKeyAuthenticated(hSession: number, mechanism: CK_MECHANISM, hWrappingKey: number, hKey: number, associatedData: Uint8Array, out?: Out): Buffer | number {
     return this.noMechanism(hSession, mechanism, hWrappingKey, hKey, associatedData, out);
   }
   C_UnwrapKeyAuthenticated(hSession: number, mechanism: CK_MECHANISM, hUnwrappingKey: number, wrappedKey: Uint8Array, template: CK_ATTRIBUTE[], associatedData: Uint8Array): number {
     return this.noMechanism(hSession, mechanism, hUnwrappingKey, wrappedKey, template, associatedData);
   }
-  C_VerifySignatureInit(hSession: number, mechanism: CK_MECHANISM, hKey: number, signature: Uint8Array): void {
-    this.noMechanism(hSession, mechanism, hKey, signature);
-  }
-  C_VerifySignature(hSession: number, data: Uint8Array): void { this.noOperation(hSession, data); }
-  C_VerifySignatureUpdate(hSession: number, part: Uint8Array): void { this.noOperation(hSession, part); }
-  C_VerifySignatureFinal(hSession: number): void { this.noOperation(hSession); }
 
   // ---- message-based functions (3.0) ------------------------------------------
+  // No message-based mechanism is registered yet: an Init answers
+  // CKR_MECHANISM_INVALID, and so no such operation can be active.
   C_MessageEncryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
   C_EncryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array, plaintext: Uint8Array, out?: Out): Buffer | number {
     return this.noOperation(hSession, parameter, associatedData, plaintext, out);

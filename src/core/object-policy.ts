@@ -275,6 +275,8 @@ export interface CreationContext {
   mechanism?: number;
   /** Attributes the mechanism computed (CKA_VALUE_LEN, CKA_MODULUS ...): allowed despite 'forbidden'. */
   computed?: AttributeMap;
+  /** For derived keys: the base key, whose history the new key inherits. */
+  base?: AttributeMap;
 }
 
 /**
@@ -283,7 +285,13 @@ export interface CreationContext {
  */
 export function completeNewObject(template: AttributeMap, ctx: CreationContext): AttributeMap {
   const attrs: AttributeMap = new Map(template);
-  for (const [t, v] of ctx.computed ?? []) attrs.set(t, v);
+  for (const [t, v] of ctx.computed ?? []) {
+    const asked = template.get(t);
+    if (asked !== undefined && !valuesEqual(asked, v)) {
+      throw invalid(K.CKR_TEMPLATE_INCONSISTENT, `attribute ${hex(t)} is set by the mechanism`);
+    }
+    attrs.set(t, v);
+  }
   const rules = rulesFor(attrs);
 
   for (const type of template.keys()) {
@@ -323,10 +331,13 @@ function completeKey(attrs: AttributeMap, ctx: CreationContext): void {
   attrs.set(K.CKA_LOCAL, local);
   attrs.set(K.CKA_KEY_GEN_MECHANISM, local && ctx.mechanism !== undefined ? ctx.mechanism : K.CK_UNAVAILABLE_INFORMATION);
   if (cls !== K.CKO_PUBLIC_KEY) {
-    // A key whose value was ever outside the token was never "always sensitive".
+    // A key whose value was ever outside the token was never "always sensitive";
+    // a derived key is only as clean as the key it came from.
     const outside = ctx.origin === 'create' || ctx.origin === 'unwrap';
-    attrs.set(K.CKA_ALWAYS_SENSITIVE, !outside && attrs.get(K.CKA_SENSITIVE) === true);
-    attrs.set(K.CKA_NEVER_EXTRACTABLE, !outside && attrs.get(K.CKA_EXTRACTABLE) === false);
+    const baseSensitive = ctx.base ? ctx.base.get(K.CKA_ALWAYS_SENSITIVE) === true : true;
+    const baseNeverExtractable = ctx.base ? ctx.base.get(K.CKA_NEVER_EXTRACTABLE) === true : true;
+    attrs.set(K.CKA_ALWAYS_SENSITIVE, !outside && baseSensitive && attrs.get(K.CKA_SENSITIVE) === true);
+    attrs.set(K.CKA_NEVER_EXTRACTABLE, !outside && baseNeverExtractable && attrs.get(K.CKA_EXTRACTABLE) === false);
   }
   const keyType = attrs.get(K.CKA_KEY_TYPE) as number;
   if (cls === K.CKO_SECRET_KEY) {

@@ -1,0 +1,275 @@
+/**
+ * Encryption, decryption, signing and verification (spec 5.9-5.11, 5.13-5.15):
+ * the generic half. Mechanisms supply the cryptography; here are the operation
+ * state machine, key usage checks and the output conventions.
+ */
+import * as K from '../../pkcs11/constants.js';
+import { BufferTooSmallError, CKRError } from '../../pkcs11/error.js';
+import type { CK_MECHANISM } from '../../pkcs11/types.js';
+import { mechanismFor } from '../../mechanisms/index.js';
+import type { Cipher, Mechanism, Recoverer, Signer, Verifier } from '../../mechanisms/mechanism.js';
+import type { Application, Session } from '../application.js';
+import type { LiveObject } from '../object-table.js';
+import type { Operation, OperationKind } from '../operation.js';
+import { deliverSized } from '../output.js';
+
+type KeyFunction = 'encrypt' | 'decrypt' | 'sign' | 'verify' | 'signRecover' | 'verifyRecover'
+  | 'wrap' | 'unwrap' | 'derive' | 'encapsulate' | 'decapsulate';
+
+/** The usage attribute each function needs, and the key classes that can have it. */
+const USAGE: Record<KeyFunction, { attribute: number; classes: number[] }> = {
+  encrypt: { attribute: K.CKA_ENCRYPT, classes: [K.CKO_SECRET_KEY, K.CKO_PUBLIC_KEY] },
+  decrypt: { attribute: K.CKA_DECRYPT, classes: [K.CKO_SECRET_KEY, K.CKO_PRIVATE_KEY] },
+  sign: { attribute: K.CKA_SIGN, classes: [K.CKO_SECRET_KEY, K.CKO_PRIVATE_KEY] },
+  verify: { attribute: K.CKA_VERIFY, classes: [K.CKO_SECRET_KEY, K.CKO_PUBLIC_KEY] },
+  signRecover: { attribute: K.CKA_SIGN_RECOVER, classes: [K.CKO_PRIVATE_KEY] },
+  verifyRecover: { attribute: K.CKA_VERIFY_RECOVER, classes: [K.CKO_PUBLIC_KEY] },
+  wrap: { attribute: K.CKA_WRAP, classes: [K.CKO_SECRET_KEY, K.CKO_PUBLIC_KEY] },
+  unwrap: { attribute: K.CKA_UNWRAP, classes: [K.CKO_SECRET_KEY, K.CKO_PRIVATE_KEY] },
+  derive: { attribute: K.CKA_DERIVE, classes: [K.CKO_SECRET_KEY, K.CKO_PRIVATE_KEY] },
+  encapsulate: { attribute: K.CKA_ENCAPSULATE, classes: [K.CKO_PUBLIC_KEY] },
+  decapsulate: { attribute: K.CKA_DECAPSULATE, classes: [K.CKO_PRIVATE_KEY] },
+};
+
+/**
+ * The key behind a handle, checked for this use: class and key type fit the
+ * mechanism, the usage attribute is on, the mechanism is allowed, the size fits.
+ */
+export function usableKey(app: Application, s: Session, hKey: number, mechanism: Mechanism, fn: KeyFunction): LiveObject {
+  const key = app.objects.get(s, hKey, K.CKR_KEY_HANDLE_INVALID);
+  if (key.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
+  const { attribute, classes } = USAGE[fn];
+  if (!classes.includes(key.attrs.get(K.CKA_CLASS) as number)) throw new CKRError(K.CKR_KEY_TYPE_INCONSISTENT);
+  if (mechanism.keyTypes && !mechanism.keyTypes.includes(key.attrs.get(K.CKA_KEY_TYPE) as number)) {
+    throw new CKRError(K.CKR_KEY_TYPE_INCONSISTENT);
+  }
+  if (key.attrs.get(attribute) !== true) throw new CKRError(K.CKR_KEY_FUNCTION_NOT_PERMITTED);
+  const allowed = key.attrs.get(K.CKA_ALLOWED_MECHANISMS);
+  if (Array.isArray(allowed) && allowed.length > 0 && !(allowed as number[]).includes(mechanism.type)) {
+    throw new CKRError(K.CKR_MECHANISM_INVALID, 'the key does not allow this mechanism');
+  }
+  if (mechanism.keySize) {
+    const size = mechanism.keySize(key.attrs);
+    if (size < mechanism.minKeySize || size > mechanism.maxKeySize) throw new CKRError(K.CKR_KEY_SIZE_RANGE);
+  }
+  return key;
+}
+
+type Impl = Cipher | Signer | Verifier | Recoverer;
+
+class CryptoOperation<T extends Impl> implements Operation {
+  /** After the first Update the single-part call may no longer finish the operation. */
+  multiPartStarted = false;
+  contextLoginRequired: boolean;
+  constructor(readonly mechanism: Mechanism, readonly impl: T, alwaysAuthenticate: boolean, readonly signature?: Buffer) {
+    this.contextLoginRequired = alwaysAuthenticate;
+  }
+  saveState(): Buffer | undefined {
+    return undefined;
+  }
+}
+
+const KEY_FUNCTIONS = {
+  encrypt: 'encrypt', decrypt: 'decrypt', sign: 'sign', verify: 'verify', signRecover: 'signRecover',
+  verifyRecover: 'verifyRecover', verifySignature: 'verify',
+} as const;
+
+type CryptoKind = keyof typeof KEY_FUNCTIONS;
+
+/** C_EncryptInit and its siblings. */
+export function cryptoInit(
+  app: Application, hSession: number, kind: CryptoKind, mechanism: CK_MECHANISM, hKey: number, signature?: Uint8Array,
+): void {
+  const s = app.session(hSession);
+  if (s.operations.has(kind)) throw new CKRError(K.CKR_OPERATION_ACTIVE);
+  const fn = KEY_FUNCTIONS[kind];
+  const m = mechanismFor(mechanism, fn);
+  const key = usableKey(app, s, hKey, m, fn);
+  if (signature !== undefined && !(signature instanceof Uint8Array)) throw new CKRError(K.CKR_ARGUMENTS_BAD);
+  const impl = (m[fn] as (k: { attrs: typeof key.attrs }, p: unknown) => Impl)({ attrs: key.attrs }, mechanism.parameter);
+  const alwaysAuthenticate = key.attrs.get(K.CKA_ALWAYS_AUTHENTICATE) === true;
+  s.begin(kind, new CryptoOperation(m, impl, alwaysAuthenticate, signature && Buffer.from(signature)));
+}
+
+/**
+ * Runs one step of an active operation. Any error but a buffer-size answer
+ * ends the operation, as the spec requires; so does a delivered result when
+ * `ends` says the step was the last.
+ */
+function step<T extends Impl, R>(
+  s: Session, kind: OperationKind, fn: (op: CryptoOperation<T>) => R, ends: (result: R) => boolean,
+): R {
+  const op = s.operation<CryptoOperation<T>>(kind);
+  try {
+    if (op.contextLoginRequired) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN, 'this key needs C_Login(CKU_CONTEXT_SPECIFIC) first');
+    const result = fn(op);
+    if (ends(result)) s.end(kind);
+    return result;
+  } catch (e) {
+    if (!(e instanceof CKRError && e.code === K.CKR_BUFFER_TOO_SMALL)) s.end(kind);
+    throw e;
+  }
+}
+
+function bytes(data: unknown): Buffer {
+  if (!(data instanceof Uint8Array)) throw new CKRError(K.CKR_ARGUMENTS_BAD);
+  return Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
+/**
+ * Delivers a result whose exact size is known only once computed: a length
+ * query answers the bound without computing; a buffer smaller than the result
+ * gets CKR_BUFFER_TOO_SMALL with the exact size.
+ */
+export function deliverBounded(bound: number, out: Buffer | null | undefined, produce: () => Buffer): Buffer | number {
+  if (out === null) return bound;
+  const result = produce();
+  if (out === undefined) return result;
+  if (out.length < result.length) throw new BufferTooSmallError(result.length);
+  result.copy(out);
+  return result.length;
+}
+
+const isDelivery = (out: Buffer | null | undefined) => () => out !== null;
+
+function singlePart<T extends Impl>(op: CryptoOperation<T>): void {
+  if (op.multiPartStarted) throw new CKRError(K.CKR_OPERATION_ACTIVE, 'a multi-part operation is finished with its Final function');
+}
+
+function multiPart<T extends Impl>(op: CryptoOperation<T>): void {
+  if (op.mechanism.multiPart === false) throw new CKRError(K.CKR_FUNCTION_NOT_SUPPORTED, 'this mechanism is single-part only');
+  op.multiPartStarted = true;
+}
+
+// ---- encrypt / decrypt ---------------------------------------------------------
+
+export function cipherOnce(app: Application, hSession: number, kind: 'encrypt' | 'decrypt', data: Uint8Array, out?: Buffer | null): Buffer | number {
+  const s = app.session(hSession);
+  return step<Cipher, Buffer | number>(s, kind, (op) => {
+    singlePart(op);
+    const input = bytes(data);
+    return deliverBounded(op.impl.oneShotLength(input.length), out, () => op.impl.oneShot(input));
+  }, isDelivery(out));
+}
+
+export function cipherUpdate(app: Application, hSession: number, kind: 'encrypt' | 'decrypt', part: Uint8Array, out?: Buffer | null): Buffer | number {
+  const s = app.session(hSession);
+  return step<Cipher, Buffer | number>(s, kind, (op) => {
+    multiPart(op);
+    const input = bytes(part);
+    return deliverSized(op.impl.updateLength(input.length), out, () => op.impl.update(input));
+  }, () => false);
+}
+
+export function cipherFinal(app: Application, hSession: number, kind: 'encrypt' | 'decrypt', out?: Buffer | null): Buffer | number {
+  const s = app.session(hSession);
+  return step<Cipher, Buffer | number>(s, kind, (op) => {
+    multiPart(op);
+    return deliverBounded(op.impl.finalLength(), out, () => op.impl.final());
+  }, isDelivery(out));
+}
+
+// ---- sign / verify --------------------------------------------------------------
+
+export function signOnce(app: Application, hSession: number, data: Uint8Array, out?: Buffer | null): Buffer | number {
+  const s = app.session(hSession);
+  return step<Signer, Buffer | number>(s, 'sign', (op) => {
+    singlePart(op);
+    const input = bytes(data);
+    return deliverSized(op.impl.signatureLength(), out, () => op.impl.oneShot(input));
+  }, isDelivery(out));
+}
+
+export function signUpdate(app: Application, hSession: number, part: Uint8Array): void {
+  const s = app.session(hSession);
+  step<Signer, void>(s, 'sign', (op) => {
+    multiPart(op);
+    op.impl.update(bytes(part));
+  }, () => false);
+}
+
+export function signFinal(app: Application, hSession: number, out?: Buffer | null): Buffer | number {
+  const s = app.session(hSession);
+  return step<Signer, Buffer | number>(s, 'sign', (op) => {
+    multiPart(op);
+    return deliverSized(op.impl.signatureLength(), out, () => op.impl.final());
+  }, isDelivery(out));
+}
+
+export function verifyOnce(app: Application, hSession: number, data: Uint8Array, signature: Uint8Array): void {
+  const s = app.session(hSession);
+  step<Verifier, void>(s, 'verify', (op) => {
+    singlePart(op);
+    op.impl.oneShot(bytes(data), bytes(signature));
+  }, () => true);
+}
+
+export function verifyUpdate(app: Application, hSession: number, kind: 'verify' | 'verifySignature', part: Uint8Array): void {
+  const s = app.session(hSession);
+  step<Verifier, void>(s, kind, (op) => {
+    multiPart(op);
+    op.impl.update(bytes(part));
+  }, () => false);
+}
+
+export function verifyFinal(app: Application, hSession: number, signature: Uint8Array): void {
+  const s = app.session(hSession);
+  step<Verifier, void>(s, 'verify', (op) => {
+    multiPart(op);
+    op.impl.final(bytes(signature));
+  }, () => true);
+}
+
+/** C_VerifySignature: the signature came with the Init (PKCS#11 3.2). */
+export function verifySignatureOnce(app: Application, hSession: number, data: Uint8Array): void {
+  const s = app.session(hSession);
+  step<Verifier, void>(s, 'verifySignature', (op) => {
+    singlePart(op);
+    op.impl.oneShot(bytes(data), op.signature!);
+  }, () => true);
+}
+
+export function verifySignatureFinal(app: Application, hSession: number): void {
+  const s = app.session(hSession);
+  step<Verifier, void>(s, 'verifySignature', (op) => {
+    multiPart(op);
+    op.impl.final(op.signature!);
+  }, () => true);
+}
+
+export function recover(app: Application, hSession: number, kind: 'signRecover' | 'verifyRecover', input: Uint8Array, out?: Buffer | null): Buffer | number {
+  const s = app.session(hSession);
+  return step<Recoverer, Buffer | number>(s, kind, (op) => {
+    const data = bytes(input);
+    return deliverBounded(op.impl.outputLength(), out, () => op.impl.run(data));
+  }, isDelivery(out));
+}
+
+// ---- dual-function updates (spec 5.14) ----------------------------------------------
+
+/**
+ * Both halves must be active. The output is the cipher half's; the other half
+ * sees the plaintext, and only when the output is delivered (a length query
+ * changes nothing).
+ */
+export function dualUpdate(
+  app: Application, hSession: number, cipherKind: 'encrypt' | 'decrypt', other: 'digest' | 'sign' | 'verify',
+  part: Uint8Array, out?: Buffer | null,
+): Buffer | number {
+  const s = app.session(hSession);
+  s.operation(other);
+  s.operation(cipherKind);
+  const input = bytes(part);
+  const result = cipherUpdate(app, hSession, cipherKind, input, out);
+  if (out === null) return result;
+  const plaintext = cipherKind === 'encrypt' ? input : Buffer.isBuffer(result) ? result : out!.subarray(0, result as number);
+  if (other === 'digest') {
+    const digestOp = s.operation<Operation & { update(data: Uint8Array): void }>('digest');
+    digestOp.update(plaintext);
+  } else if (other === 'sign') {
+    signUpdate(app, hSession, plaintext);
+  } else {
+    verifyUpdate(app, hSession, 'verify', plaintext);
+  }
+  return result;
+}
