@@ -1,0 +1,2 @@
+// Mechanism family aes: being written; registers its mechanisms on import.
+export {};

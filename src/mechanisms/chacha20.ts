@@ -1,0 +1,2 @@
+// Mechanism family chacha20: being written; registers its mechanisms on import.
+export {};

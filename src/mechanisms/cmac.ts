@@ -1,0 +1,2 @@
+// Mechanism family cmac: being written; registers its mechanisms on import.
+export {};

@@ -1,0 +1,2 @@
+// Mechanism family des3: being written; registers its mechanisms on import.
+export {};

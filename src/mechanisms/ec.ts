@@ -1,0 +1,2 @@
+// Mechanism family ec: being written; registers its mechanisms on import.
+export {};

@@ -1,0 +1,2 @@
+// Mechanism family eddsa: being written; registers its mechanisms on import.
+export {};

@@ -1,0 +1,2 @@
+// Mechanism family generic-secret: being written; registers its mechanisms on import.
+export {};

@@ -1,0 +1,2 @@
+// Mechanism family hmac: being written; registers its mechanisms on import.
+export {};

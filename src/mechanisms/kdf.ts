@@ -1,0 +1,2 @@
+// Mechanism family kdf: being written; registers its mechanisms on import.
+export {};

@@ -1,0 +1,2 @@
+// Mechanism family montgomery: being written; registers its mechanisms on import.
+export {};

@@ -1,0 +1,2 @@
+// Mechanism family pqc: being written; registers its mechanisms on import.
+export {};

@@ -1,0 +1,2 @@
+// Mechanism family rsa: being written; registers its mechanisms on import.
+export {};
