@@ -11,6 +11,7 @@
  */
 import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
+import { FUNCTIONS_3_2 } from '../pkcs11/functions.js';
 import type {
   CK_ATTRIBUTE, CK_C_INITIALIZE_ARGS, CK_INFO, CK_INTERFACE, CK_MECHANISM, CK_MECHANISM_INFO, CK_SESSION_INFO,
   CK_SLOT_INFO, CK_TOKEN_INFO, CK_VERSION, Pin,
@@ -28,12 +29,34 @@ import * as slots from './fns/slots.js';
 
 type Out = Buffer | null;
 
+/**
+ * Whatever goes wrong below a function (a storage error, a bug) reaches the
+ * caller as a CKR code, never as another exception; the cause is kept for
+ * debugging but its text is not shown, as it might carry data.
+ */
+function guardFunctions(p11: Cryptoki): void {
+  const table = p11 as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of FUNCTIONS_3_2) {
+    const fn = table[name]!;
+    table[name] = function guarded(this: unknown, ...args: unknown[]) {
+      try {
+        return fn.apply(this, args);
+      } catch (e) {
+        if (e instanceof CKRError) throw e;
+        const storage = e instanceof Error && (e.name === 'SqliteError' || /^no such (token|object)/.test(e.message));
+        throw new CKRError(storage ? K.CKR_DEVICE_ERROR : K.CKR_GENERAL_ERROR, storage ? 'the token store failed' : 'internal error', { cause: e });
+      }
+    };
+  }
+}
+
 export class Cryptoki {
   /** The application state behind this API object (for the RPC server and tests). */
   readonly app: Application;
 
   constructor(options: CryptokiOptions = {}) {
     this.app = new Application(options.store ?? new MemoryStore(), options);
+    guardFunctions(this);
   }
 
   // ---- general purpose ----------------------------------------------------

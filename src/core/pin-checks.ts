@@ -22,18 +22,18 @@ export function isLocked(app: Application, token: TokenRecord, role: PinRole): b
 }
 
 /**
- * Checks a PIN and returns the token key it unlocks. A wrong PIN counts
- * towards the lockout; a right one clears the count.
+ * Checks a PIN and returns the token key it unlocks. The attempt is counted
+ * before the check, atomically in the store, so processes guessing at once
+ * cannot get past the retry limit between them; a right PIN clears the count.
  */
 export function verifyPin(app: Application, token: TokenRecord, role: PinRole, pin: Buffer): Buffer {
   const record = role === 'so' ? token.so : token.user;
   if (!record) throw new CKRError(K.CKR_USER_PIN_NOT_INITIALIZED);
   if (isLocked(app, token, role)) throw new CKRError(K.CKR_PIN_LOCKED);
+  const attempts = app.store.recordLoginFailure(token.tokenId, role);
+  if (attempts > app.pinRetryLimit) throw new CKRError(K.CKR_PIN_LOCKED);
   const key = openPinRecord(pin, record);
-  if (!key) {
-    app.store.recordLoginFailure(token.tokenId, role);
-    throw new CKRError(K.CKR_PIN_INCORRECT);
-  }
-  if ((role === 'so' ? token.soFailures : token.userFailures) > 0) app.store.resetLoginFailures(token.tokenId, role);
+  if (!key) throw new CKRError(K.CKR_PIN_INCORRECT);
+  app.store.resetLoginFailures(token.tokenId, role);
   return key;
 }

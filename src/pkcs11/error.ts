@@ -8,9 +8,9 @@ export class CKRError extends Error {
   readonly code: number;
   readonly rvName: string;
 
-  constructor(code: number, detail?: string) {
+  constructor(code: number, detail?: string, options?: { cause?: unknown }) {
     const name = rvName(code);
-    super(detail ? `${name}: ${detail}` : name);
+    super(detail ? `${name}: ${detail}` : name, options);
     this.name = 'CKRError';
     this.code = code;
     this.rvName = name;
