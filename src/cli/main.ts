@@ -8,6 +8,7 @@ import { Cryptoki } from '../core/cryptoki.js';
 import { CKF_TOKEN_INITIALIZED, CKF_USER_PIN_INITIALIZED } from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import { openStore } from './store.js';
+import { addBackupCommands } from './token-backup.js';
 
 function listSlots(options: { json?: boolean }): void {
   const { store, location } = openStore();
@@ -52,6 +53,9 @@ program
   .option('--json', 'print JSON')
   .addHelpText('after', '\nExample:\n  cryptoki slots --json')
   .action(listSlots);
+
+const token = program.command('token').description('manage tokens');
+addBackupCommands(token);
 
 try {
   program.parse();

@@ -44,6 +44,15 @@ export class MemoryStore implements TokenStore {
     this.objects.delete(tokenId);
   }
 
+  restoreToken(record: TokenRecord, objects: NewObjectRecord[]): number {
+    const existing = this.tokens.get(record.tokenId);
+    const taken = [...this.tokens.values()].some((t) => t.slotId === record.slotId && t.tokenId !== record.tokenId);
+    const slotId = existing?.slotId ?? (taken ? this.slotCounter : record.slotId);
+    this.initToken({ ...record, slotId });
+    for (const o of objects) this.addObject(record.tokenId, o);
+    return slotId;
+  }
+
   setPins(tokenId: string, pins: { so?: PinRecord; user?: PinRecord | null }): void {
     const t = this.mustToken(tokenId);
     if (pins.so) {

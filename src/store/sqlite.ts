@@ -184,8 +184,12 @@ export class SqliteStore implements TokenStore {
     this.path = path;
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new RangeError('busyTimeoutMs must be a non-negative integer');
-    if (path !== ':memory:') createPrivateFile(path);
-    this.db = new Database(path);
+    try {
+      if (path !== ':memory:') createPrivateFile(path);
+      this.db = new Database(path);
+    } catch (e) {
+      throw new Error(`token store ${path}: cannot open it (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    }
     try {
       this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       // Before anything that writes (even journal_mode writes the header):
@@ -245,6 +249,43 @@ export class SqliteStore implements TokenStore {
       }
       this.st.bumpTokensVersion.run();
     });
+  }
+
+  restoreToken(record: TokenRecord, objects: NewObjectRecord[]): number {
+    return this.write(() => {
+      const existing = this.getToken(record.tokenId);
+      const holder = this.st.tokenAtSlot.get(record.slotId) as { token_id: string } | undefined;
+      const free = !holder || holder.token_id === record.tokenId;
+      const slotId = existing?.slotId ?? (free ? record.slotId : this.nextSlotId());
+      this.initToken({ ...record, slotId });
+      for (const o of objects) this.st.insertObject.run({ tokenId: record.tokenId, ...objectParams(o) });
+      return slotId;
+    });
+  }
+
+  /**
+   * A consistent copy of the whole store, taken while it is in use (VACUUM
+   * INTO reads one snapshot); with `tokenId`, the copy keeps only that token.
+   */
+  backupTo(path: string, tokenId?: string): void {
+    if (tokenId !== undefined && !this.getToken(tokenId)) throw new Error('no such token');
+    // An empty private file first: SQLite writes into it, and an existing backup is never overwritten.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${path} exists already; a backup never overwrites a file`);
+      throw e;
+    }
+    this.db.prepare('VACUUM INTO ?').run(path);
+    if (tokenId === undefined) return;
+    const copy = new SqliteStore(path);
+    try {
+      for (const t of copy.listTokens()) if (t.tokenId !== tokenId) copy.deleteToken(t.tokenId);
+      copy.db.exec('VACUUM');
+    } finally {
+      copy.close();
+    }
   }
 
   deleteToken(tokenId: string): void {

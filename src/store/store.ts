@@ -74,6 +74,12 @@ export interface TokenStore {
    */
   initToken(record: TokenRecord): void;
   deleteToken(tokenId: string): void;
+  /**
+   * Puts a token back from a backup, with its objects, in one transaction: an
+   * existing token of that tokenId is replaced whole; a new one keeps its slot
+   * ID if that is free, else takes nextSlotId(). Returns the slot ID.
+   */
+  restoreToken(record: TokenRecord, objects: NewObjectRecord[]): number;
   /** Replaces the PIN records (either may be left as is) and resets that role's failure count. */
   setPins(tokenId: string, pins: { so?: PinRecord; user?: PinRecord | null }): void;
   /** Adds one failed login and returns the new count, atomically. */
