@@ -4,15 +4,13 @@
  * token and key management verbs come with the CLI issue.
  */
 import { Command } from 'commander';
-import { Cryptoki } from '../core/cryptoki.js';
 import { CKF_TOKEN_INITIALIZED, CKF_USER_PIN_INITIALIZED } from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
-import { openStore } from './store.js';
+import { openLibrary } from './store.js';
 import { addBackupCommands } from './token-backup.js';
 
 function listSlots(options: { json?: boolean }): void {
-  const { store, location } = openStore();
-  const p11 = new Cryptoki({ store });
+  const { p11, store, location } = openLibrary();
   p11.C_Initialize();
   try {
     const slots = p11.C_GetSlotList(true).map((slotID) => {
