@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as K from '../src/pkcs11/constants.js';
 import type { CK_ATTRIBUTE } from '../src/pkcs11/types.js';
@@ -71,6 +72,36 @@ forEachStore((kind) => {
       throwsCKR(() => f.p11.C_CreateObject(h, aesKey([{ type: K.CKA_VALUE_LEN, value: 16 }])), K.CKR_ATTRIBUTE_READ_ONLY);
       throwsCKR(() => f.p11.C_CreateObject(h, 'nope' as never), K.CKR_ARGUMENTS_BAD);
       throwsCKR(() => f.p11.C_CreateObject(h, [null as never]), K.CKR_ARGUMENTS_BAD);
+      f.cleanup();
+    });
+
+    it('stores X.509 certificates and profile objects, with the certificate check value', () => {
+      const f = setup(kind);
+      const h = f.p11.C_OpenSession(f.slot, RW);
+      const cert = f.p11.C_CreateObject(h, [
+        { type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }, { type: K.CKA_CERTIFICATE_TYPE, value: K.CKC_X_509 }, { type: K.CKA_TOKEN, value: true },
+        { type: K.CKA_SUBJECT, value: Buffer.from('3000', 'hex') }, { type: K.CKA_VALUE, value: CERT_DER }, { type: K.CKA_ID, value: Buffer.from([1]) },
+      ]);
+      assert.deepEqual(get(f, h, cert, K.CKA_CHECK_VALUE), createHash('sha1').update(CERT_DER).digest().subarray(0, 3));
+      assert.equal(get(f, h, cert, K.CKA_TRUSTED), false);
+      assert.equal(get(f, h, cert, K.CKA_CERTIFICATE_CATEGORY), K.CK_CERTIFICATE_CATEGORY_UNSPECIFIED);
+      f.p11.C_SetAttributeValue(h, cert, [{ type: K.CKA_ID, value: Buffer.from([2]) }, { type: K.CKA_ISSUER, value: Buffer.from('3000', 'hex') }]);
+      throwsCKR(() => f.p11.C_SetAttributeValue(h, cert, [{ type: K.CKA_SUBJECT, value: Buffer.from('3001', 'hex') }]), K.CKR_ATTRIBUTE_READ_ONLY);
+      throwsCKR(() => f.p11.C_SetAttributeValue(h, cert, [{ type: K.CKA_VALUE, value: Buffer.from('30', 'hex') }]), K.CKR_ATTRIBUTE_READ_ONLY);
+      throwsCKR(() => f.p11.C_CreateObject(h, [
+        { type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }, { type: K.CKA_CERTIFICATE_TYPE, value: K.CKC_X_509 },
+        { type: K.CKA_SUBJECT, value: Buffer.from('3000', 'hex') }, { type: K.CKA_VALUE, value: CERT_DER }, { type: K.CKA_CHECK_VALUE, value: Buffer.from('000000', 'hex') },
+      ]), K.CKR_ATTRIBUTE_VALUE_INVALID);
+      throwsCKR(() => f.p11.C_CreateObject(h, [
+        { type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }, { type: K.CKA_CERTIFICATE_TYPE, value: K.CKC_X_509 },
+        { type: K.CKA_SUBJECT, value: Buffer.from('3000', 'hex') }, { type: K.CKA_VALUE, value: Buffer.alloc(0) },
+      ]), K.CKR_TEMPLATE_INCONSISTENT, 'neither a value nor a URL');
+      throwsCKR(() => f.p11.C_CreateObject(h, [
+        { type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }, { type: K.CKA_CERTIFICATE_TYPE, value: K.CKC_WTLS },
+      ]), K.CKR_ATTRIBUTE_VALUE_INVALID);
+      const profile = f.p11.C_CreateObject(h, [{ type: K.CKA_CLASS, value: K.CKO_PROFILE }, { type: K.CKA_PROFILE_ID, value: K.CKP_BASELINE_PROVIDER }]);
+      assert.equal(get(f, h, profile, K.CKA_PROFILE_ID), K.CKP_BASELINE_PROVIDER);
+      throwsCKR(() => f.p11.C_CreateObject(h, [{ type: K.CKA_CLASS, value: K.CKO_PROFILE }]), K.CKR_TEMPLATE_INCOMPLETE);
       f.cleanup();
     });
 

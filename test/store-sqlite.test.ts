@@ -380,6 +380,13 @@ describe('SqliteStore', () => {
     assert.deepEqual(readFileSync(file), junk);
   });
 
+  it('names the file when it cannot be opened', () => {
+    const notADir = join(tempDir(), 'plain-file');
+    writeFileSync(notADir, 'x');
+    const file = join(notADir, 'tokens.db');
+    assert.throws(() => new SqliteStore(file), (e: Error) => e.message.includes(file) && /cannot open/.test(e.message));
+  });
+
   it('looks objects up by label and id through an index', () => {
     const file = join(tempDir(), 'tokens.db');
     new SqliteStore(file).close();

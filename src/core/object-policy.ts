@@ -3,6 +3,7 @@
  * of a class may have, which a template must or must not carry, their defaults,
  * which may change later and how, and which are secret (footnote 7).
  */
+import { createHash } from 'node:crypto';
 import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import { valuesEqual, type AttributeMap, type StoredValue } from '../pkcs11/attributes.js';
@@ -370,12 +371,22 @@ export function bitLength(bigEndian: Buffer): number {
   return (bigEndian.length - i - 1) * 8 + (32 - Math.clz32(bigEndian[i]!));
 }
 
+/** The spec's certificate check value: the first 3 bytes of the SHA-1 of CKA_VALUE. */
+function certificateCheckValue(value: Buffer): Buffer {
+  return createHash('sha1').update(value).digest().subarray(0, 3);
+}
+
 function checkCertificate(attrs: AttributeMap): void {
   const value = attrs.get(K.CKA_VALUE) as Buffer;
   const url = attrs.get(K.CKA_URL) as Buffer;
   if (value.length === 0 && url.length === 0) {
     throw invalid(K.CKR_TEMPLATE_INCONSISTENT, 'a certificate needs CKA_VALUE or CKA_URL');
   }
+  if (value.length === 0) return;
+  const check = certificateCheckValue(value);
+  const given = attrs.get(K.CKA_CHECK_VALUE);
+  if (given !== undefined && !valuesEqual(given, check)) throw invalid(K.CKR_ATTRIBUTE_VALUE_INVALID, 'CKA_CHECK_VALUE does not match CKA_VALUE');
+  attrs.set(K.CKA_CHECK_VALUE, check);
 }
 
 /** Rules that span attributes: the attack-resistant usage combinations. */
