@@ -12,6 +12,7 @@ import type { Application, Session } from '../application.js';
 import type { LiveObject } from '../object-table.js';
 import type { Operation, OperationKind } from '../operation.js';
 import { deliverSized } from '../output.js';
+import { Reader } from '../../pkcs11/attributes.js';
 
 type KeyFunction = 'encrypt' | 'decrypt' | 'sign' | 'verify' | 'signRecover' | 'verifyRecover'
   | 'wrap' | 'unwrap' | 'derive' | 'encapsulate' | 'decapsulate';
@@ -57,16 +58,109 @@ export function usableKey(app: Application, s: Session, hKey: number, mechanism:
 
 type Impl = Cipher | Signer | Verifier | Recoverer;
 
+/**
+ * An operation in progress. Its saved state (C_GetOperationState) is what it
+ * takes to make it again: the mechanism, its parameter, which key, and the
+ * input so far, replayed on restore. That works for every deterministic
+ * mechanism, and no key material ever goes into the state.
+ */
 class CryptoOperation<T extends Impl> implements Operation {
   /** After the first Update the single-part call may no longer finish the operation. */
   multiPartStarted = false;
   contextLoginRequired: boolean;
-  constructor(readonly mechanism: Mechanism, readonly impl: T, alwaysAuthenticate: boolean, readonly signature?: Buffer) {
+  private transcript: Buffer[] | null = [];
+  private transcriptLength = 0;
+
+  constructor(
+    readonly kind: CryptoKind,
+    readonly mechanism: Mechanism,
+    readonly parameter: unknown,
+    readonly keyId: Buffer,
+    readonly impl: T,
+    alwaysAuthenticate: boolean,
+    private readonly maxSaved: number,
+    readonly signature?: Buffer,
+  ) {
     this.contextLoginRequired = alwaysAuthenticate;
   }
-  saveState(): Buffer | undefined {
-    return undefined;
+
+  /** Notes input that went into the operation; past the limit the state is no longer saveable. */
+  record(data: Buffer): void {
+    if (this.transcript === null) return;
+    if (this.transcriptLength + data.length > this.maxSaved) {
+      this.transcript = null;
+      return;
+    }
+    this.transcript.push(Buffer.from(data));
+    this.transcriptLength += data.length;
   }
+
+  saveState(): Buffer | undefined {
+    if (this.transcript === null || !this.multiPartStarted) return undefined;
+    const fields = [
+      Buffer.from(this.kind),
+      encodeParameter({ parameter: this.parameter, signature: this.signature }),
+      this.keyId,
+      Buffer.concat(this.transcript),
+    ];
+    const head = Buffer.alloc(8);
+    head.writeBigUInt64BE(BigInt(this.mechanism.type));
+    return Buffer.concat([head, ...fields.flatMap((f) => [u32(f.length), f])]);
+  }
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
+/** Mechanism parameters are plain data (numbers, booleans, Buffers, arrays, objects): JSON carries them. */
+function encodeParameter(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value ?? null));
+}
+
+function decodeParameter(bytes: Buffer): { parameter: unknown; signature?: Buffer } {
+  return JSON.parse(bytes.toString(), (_key, v: unknown) => {
+    const b = v as { type?: unknown; data?: unknown } | null;
+    return b && b.type === 'Buffer' && Array.isArray(b.data) ? Buffer.from(b.data as number[]) : v;
+  }) as { parameter: unknown; signature?: Buffer };
+}
+
+/**
+ * Makes an operation again from its saved state, with the key the caller names
+ * (which must be the same key: CKR_KEY_CHANGED otherwise).
+ */
+export function restoreCryptoOperation(app: Application, s: Session, state: Buffer, hKey: number): [OperationKind, Operation] {
+  const r = new Reader(state);
+  const mechanismType = r.u64();
+  const kind = r.bytes(r.u32()).toString() as CryptoKind;
+  const { parameter, signature } = decodeParameter(r.bytes(r.u32()));
+  const keyId = r.bytes(r.u32());
+  const input = r.bytes(r.u32());
+  if (!r.done() || !(kind in KEY_FUNCTIONS)) throw new CKRError(K.CKR_SAVED_STATE_INVALID);
+  if (hKey === 0) throw new CKRError(K.CKR_KEY_NEEDED);
+  const fn = KEY_FUNCTIONS[kind];
+  const m = mechanismFor({ mechanism: mechanismType }, fn);
+  const key = usableKey(app, s, hKey, m, fn);
+  const uniqueId = key.attrs.get(K.CKA_UNIQUE_ID);
+  if (!Buffer.isBuffer(uniqueId) || !uniqueId.equals(keyId)) throw new CKRError(K.CKR_KEY_CHANGED);
+  const op = newOperation(app, kind, m, key, parameter, signature);
+  op.multiPartStarted = true;
+  if (input.length > 0) {
+    op.record(input);
+    // The output of the replay was delivered before the state was saved.
+    (op.impl as Cipher | Signer | Verifier).update(input);
+  }
+  return [kind, op];
+}
+
+function newOperation(app: Application, kind: CryptoKind, m: Mechanism, key: LiveObject, parameter: unknown, signature?: Buffer) {
+  const fn = KEY_FUNCTIONS[kind];
+  const impl = (m[fn] as (k: { attrs: typeof key.attrs }, p: unknown) => Impl)({ attrs: key.attrs }, parameter);
+  const keyId = key.attrs.get(K.CKA_UNIQUE_ID) as Buffer;
+  const alwaysAuthenticate = key.attrs.get(K.CKA_ALWAYS_AUTHENTICATE) === true;
+  return new CryptoOperation(kind, m, parameter, keyId, impl, alwaysAuthenticate, app.maxSavedStateInput, signature);
 }
 
 const KEY_FUNCTIONS = {
@@ -86,9 +180,7 @@ export function cryptoInit(
   const m = mechanismFor(mechanism, fn);
   const key = usableKey(app, s, hKey, m, fn);
   if (signature !== undefined && !(signature instanceof Uint8Array)) throw new CKRError(K.CKR_ARGUMENTS_BAD);
-  const impl = (m[fn] as (k: { attrs: typeof key.attrs }, p: unknown) => Impl)({ attrs: key.attrs }, mechanism.parameter);
-  const alwaysAuthenticate = key.attrs.get(K.CKA_ALWAYS_AUTHENTICATE) === true;
-  s.begin(kind, new CryptoOperation(m, impl, alwaysAuthenticate, signature && Buffer.from(signature)));
+  s.begin(kind, newOperation(app, kind, m, key, mechanism.parameter, signature && Buffer.from(signature)));
 }
 
 /**
@@ -157,7 +249,11 @@ export function cipherUpdate(app: Application, hSession: number, kind: 'encrypt'
   return step<Cipher, Buffer | number>(s, kind, (op) => {
     multiPart(op);
     const input = bytes(part);
-    return deliverSized(op.impl.updateLength(input.length), out, () => op.impl.update(input));
+    return deliverSized(op.impl.updateLength(input.length), out, () => {
+      const output = op.impl.update(input);
+      op.record(input);
+      return output;
+    });
   }, () => false);
 }
 
@@ -184,7 +280,9 @@ export function signUpdate(app: Application, hSession: number, part: Uint8Array)
   const s = app.session(hSession);
   step<Signer, void>(s, 'sign', (op) => {
     multiPart(op);
-    op.impl.update(bytes(part));
+    const input = bytes(part);
+    op.impl.update(input);
+    op.record(input);
   }, () => false);
 }
 
@@ -208,7 +306,9 @@ export function verifyUpdate(app: Application, hSession: number, kind: 'verify' 
   const s = app.session(hSession);
   step<Verifier, void>(s, kind, (op) => {
     multiPart(op);
-    op.impl.update(bytes(part));
+    const input = bytes(part);
+    op.impl.update(input);
+    op.record(input);
   }, () => false);
 }
 

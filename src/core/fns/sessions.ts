@@ -8,6 +8,7 @@ import { DigestOperation } from '../digest.js';
 import { CANCEL_FLAGS, type Operation, type OperationKind } from '../operation.js';
 import { openState, sealState } from '../operation-state.js';
 import { deliverSized } from '../output.js';
+import { restoreCryptoOperation } from './crypto.js';
 import { makePinRecord } from '../pin.js';
 import { checkPinLength, pinBytes, verifyPin } from '../pin-checks.js';
 
@@ -116,12 +117,13 @@ export function setPin(app: Application, hSession: number, oldPin: Pin, newPin: 
 }
 
 // ---- operation state ------------------------------------------------------
-// Payload: [u32 count] then per operation [u8 kind][u32 length][state].
+// Payload: [u32 count] then per operation [u32 length][kind][u32 length][state].
 
-const SAVEABLE: Partial<Record<OperationKind, number>> = { digest: 1 };
-
-function restorers(app: Application): Record<number, [OperationKind, (state: Buffer) => Operation]> {
-  return { 1: ['digest', (state) => DigestOperation.restore(state, app.maxSavedStateInput)] };
+/** The key C_SetOperationState names for an operation of this kind. */
+function keyRole(kind: OperationKind): 'encryption' | 'authentication' | undefined {
+  if (kind === 'encrypt' || kind === 'decrypt') return 'encryption';
+  if (kind === 'sign' || kind === 'verify' || kind === 'verifySignature') return 'authentication';
+  return undefined;
 }
 
 export function getOperationState(app: Application, hSession: number, out?: Buffer | null): Buffer | number {
@@ -130,13 +132,9 @@ export function getOperationState(app: Application, hSession: number, out?: Buff
   let count = 0;
   for (const [kind, op] of s.operations) {
     if (kind === 'find') continue;
-    const tag = SAVEABLE[kind];
-    const state = tag === undefined ? undefined : op.saveState?.();
+    const state = kind === 'digest' || keyRole(kind) ? op.saveState?.() : undefined;
     if (!state) throw new CKRError(K.CKR_STATE_UNSAVEABLE);
-    const head = Buffer.alloc(5);
-    head[0] = tag!;
-    head.writeUInt32BE(state.length, 1);
-    parts.push(head, state);
+    parts.push(lengthPrefixed(Buffer.from(kind)), lengthPrefixed(state));
     count++;
   }
   if (count === 0) throw new CKRError(K.CKR_OPERATION_NOT_INITIALIZED);
@@ -146,6 +144,12 @@ export function getOperationState(app: Application, hSession: number, out?: Buff
   return deliverSized(blob.length, out, () => blob);
 }
 
+function lengthPrefixed(b: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(b.length);
+  return Buffer.concat([head, b]);
+}
+
 export function setOperationState(
   app: Application, hSession: number, state: Uint8Array, hEncryptionKey = 0, hAuthenticationKey = 0,
 ): void {
@@ -153,23 +157,34 @@ export function setOperationState(
   if (!(state instanceof Uint8Array)) throw new CKRError(K.CKR_ARGUMENTS_BAD);
   const payload = openState(s.tokenId, state);
   const restored = new Map<OperationKind, Operation>();
+  const keysUsed = new Set<string>();
   try {
     const r = new Reader(payload);
     const count = r.u32();
-    const table = restorers(app);
     for (let i = 0; i < count; i++) {
-      const entry = table[r.u8()];
+      const kind = r.bytes(r.u32()).toString() as OperationKind;
       const body = r.bytes(r.u32());
-      if (!entry || restored.has(entry[0])) throw new CKRError(K.CKR_SAVED_STATE_INVALID);
-      restored.set(entry[0], entry[1](body));
+      if (restored.has(kind)) throw new CKRError(K.CKR_SAVED_STATE_INVALID);
+      const role = keyRole(kind);
+      if (kind === 'digest') {
+        restored.set(kind, DigestOperation.restore(body, app.maxSavedStateInput));
+      } else if (role) {
+        keysUsed.add(role);
+        const [k, op] = restoreCryptoOperation(app, s, body, role === 'encryption' ? hEncryptionKey : hAuthenticationKey);
+        if (k !== kind) throw new CKRError(K.CKR_SAVED_STATE_INVALID);
+        restored.set(kind, op);
+      } else {
+        throw new CKRError(K.CKR_SAVED_STATE_INVALID);
+      }
     }
     if (!r.done()) throw new CKRError(K.CKR_SAVED_STATE_INVALID);
   } catch (e) {
     if (e instanceof CKRError) throw e;
     throw new CKRError(K.CKR_SAVED_STATE_INVALID);
   }
-  // Digest states carry everything they need; a key handed in is one too many.
-  if (hEncryptionKey !== 0 || hAuthenticationKey !== 0) throw new CKRError(K.CKR_KEY_NOT_NEEDED);
+  if ((hEncryptionKey !== 0 && !keysUsed.has('encryption')) || (hAuthenticationKey !== 0 && !keysUsed.has('authentication'))) {
+    throw new CKRError(K.CKR_KEY_NOT_NEEDED);
+  }
   for (const kind of [...s.operations.keys()]) if (kind !== 'find') s.end(kind);
   for (const [kind, op] of restored) s.operations.set(kind, op);
 }
