@@ -59,6 +59,8 @@ export function keyStrength(attrs: AttributeMap): number {
   switch (keyType) {
     case K.CKK_DES3: return 112;
     case K.CKK_DES2: return 80;
+    // Two AES keys, one for the data and one for the tweak: the strength of one.
+    case K.CKK_AES_XTS: return Buffer.isBuffer(value) ? Math.min(value.length * 4, 256) : 0;
     case K.CKK_RSA: {
       const modulus = attrs.get(K.CKA_MODULUS);
       return Buffer.isBuffer(modulus) ? rsaStrength(bitLength(modulus)) : 0;

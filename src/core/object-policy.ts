@@ -171,6 +171,7 @@ const KEY_MATERIAL: Record<number, { public?: Rules; private?: Rules; secret?: R
   },
   [K.CKK_GENERIC_SECRET]: { secret: SECRET_VALUE },
   [K.CKK_AES]: { secret: SECRET_VALUE },
+  [K.CKK_AES_XTS]: { secret: SECRET_VALUE },
   [K.CKK_DES3]: { secret: { [K.CKA_VALUE]: requiredSecret } },
   [K.CKK_DES2]: { secret: { [K.CKA_VALUE]: requiredSecret } },
   [K.CKK_CHACHA20]: { secret: SECRET_VALUE },
@@ -202,6 +203,7 @@ for (const kt of [K.CKK_ML_KEM, K.CKK_ML_DSA, K.CKK_SLH_DSA]) {
 /** Fixed sizes of secret key values, where the key type has one. */
 const SECRET_KEY_LENGTHS: Record<number, readonly number[]> = {
   [K.CKK_AES]: [16, 24, 32],
+  [K.CKK_AES_XTS]: [32, 64],
   [K.CKK_DES3]: [24],
   [K.CKK_DES2]: [16],
   [K.CKK_CHACHA20]: [32],
@@ -209,6 +211,27 @@ const SECRET_KEY_LENGTHS: Record<number, readonly number[]> = {
 };
 
 const invalid = (code: number, detail: string) => new CKRError(code, detail);
+
+/** Key check values (CKA_CHECK_VALUE) by key type, registered by the mechanism families that define them. */
+const CHECK_VALUES = new Map<number, (value: Buffer) => Buffer>();
+
+export function registerCheckValue(keyType: number, compute: (value: Buffer) => Buffer): void {
+  CHECK_VALUES.set(keyType, compute);
+}
+
+/**
+ * The spec's rule for CKA_CHECK_VALUE of a secret key: computed by the token;
+ * an empty value in the template asks for none (and stays empty); any other must be right.
+ */
+function applyCheckValue(attrs: AttributeMap, keyType: number, value: Buffer): void {
+  const compute = CHECK_VALUES.get(keyType);
+  if (!compute) return;
+  const kcv = compute(value);
+  const asked = attrs.get(K.CKA_CHECK_VALUE);
+  if (asked === undefined) attrs.set(K.CKA_CHECK_VALUE, kcv);
+  else if (Buffer.isBuffer(asked) && asked.length === 0) return;
+  else if (!valuesEqual(asked, kcv)) throw invalid(K.CKR_ATTRIBUTE_VALUE_INVALID, 'CKA_CHECK_VALUE does not match the key');
+}
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** Every rule that applies to an object of this class (and key or certificate type). */
@@ -347,6 +370,7 @@ function completeKey(attrs: AttributeMap, ctx: CreationContext): void {
     const sizes = SECRET_KEY_LENGTHS[keyType];
     if (sizes && !sizes.includes(value.length)) throw invalid(K.CKR_ATTRIBUTE_VALUE_INVALID, 'key value has the wrong length');
     if (rulesFor(attrs).has(K.CKA_VALUE_LEN)) attrs.set(K.CKA_VALUE_LEN, value.length);
+    applyCheckValue(attrs, keyType, value);
   }
   if (keyType === K.CKK_RSA) {
     const modulus = attrs.get(K.CKA_MODULUS);

@@ -8,6 +8,11 @@
  * field names (CK_GCM_PARAMS -> { pIv, ulIvBits, pAAD, ulTagBits }); byte
  * strings are Buffers, and a length field that only gives a Buffer's length is
  * left out. A parameter that is a bare byte string in C (an IV) is a Buffer.
+ * An output field of a parameter (a generated IV, a tag) is written into the
+ * caller's Buffer in place, as C writes through the pointer.
+ *
+ * The core may call oneShot(), final() and the *Length() methods again after
+ * answering CKR_BUFFER_TOO_SMALL, so they must not consume state they need.
  */
 import type { AttributeMap } from '../pkcs11/attributes.js';
 

@@ -102,17 +102,33 @@ function matchesTemplate(attrs: AttributeMap, template: unknown): boolean {
   });
 }
 
+/** The spec has codes of its own for the wrapping and unwrapping key. */
+const WRAPPING_CODES = new Map([
+  [K.CKR_KEY_HANDLE_INVALID, K.CKR_WRAPPING_KEY_HANDLE_INVALID],
+  [K.CKR_KEY_TYPE_INCONSISTENT, K.CKR_WRAPPING_KEY_TYPE_INCONSISTENT],
+  [K.CKR_KEY_SIZE_RANGE, K.CKR_WRAPPING_KEY_SIZE_RANGE],
+]);
+const UNWRAPPING_CODES = new Map([
+  [K.CKR_KEY_HANDLE_INVALID, K.CKR_UNWRAPPING_KEY_HANDLE_INVALID],
+  [K.CKR_KEY_TYPE_INCONSISTENT, K.CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT],
+  [K.CKR_KEY_SIZE_RANGE, K.CKR_UNWRAPPING_KEY_SIZE_RANGE],
+]);
+
+function wrappingKey<T>(find: () => T, codes: Map<number, number>): T {
+  try {
+    return find();
+  } catch (e) {
+    const code = e instanceof CKRError ? codes.get(e.code) : undefined;
+    throw code === undefined ? e : new CKRError(code);
+  }
+}
+
 export function wrapKey(
   app: Application, hSession: number, mechanism: CK_MECHANISM, hWrappingKey: number, hKey: number, out?: Buffer | null,
 ): Buffer | number {
   const s = app.session(hSession);
   const m = mechanismFor(mechanism, 'wrap');
-  let wrapping;
-  try {
-    wrapping = usableKey(app, s, hWrappingKey, m, 'wrap');
-  } catch (e) {
-    throw e instanceof CKRError && e.code === K.CKR_KEY_HANDLE_INVALID ? new CKRError(K.CKR_WRAPPING_KEY_HANDLE_INVALID) : e;
-  }
+  const wrapping = wrappingKey(() => usableKey(app, s, hWrappingKey, m, 'wrap'), WRAPPING_CODES);
   const key = app.objects.get(s, hKey, K.CKR_KEY_HANDLE_INVALID);
   if (key.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
   if (key.attrs.get(K.CKA_EXTRACTABLE) !== true) throw new CKRError(K.CKR_KEY_UNEXTRACTABLE);
@@ -152,12 +168,7 @@ export function unwrapKey(
 ): number {
   const s = app.session(hSession);
   const m = mechanismFor(mechanism, 'unwrap');
-  let unwrapping;
-  try {
-    unwrapping = usableKey(app, s, hUnwrappingKey, m, 'unwrap');
-  } catch (e) {
-    throw e instanceof CKRError && e.code === K.CKR_KEY_HANDLE_INVALID ? new CKRError(K.CKR_UNWRAPPING_KEY_HANDLE_INVALID) : e;
-  }
+  const unwrapping = wrappingKey(() => usableKey(app, s, hUnwrappingKey, m, 'unwrap'), UNWRAPPING_CODES);
   if (!(wrapped instanceof Uint8Array)) throw new CKRError(K.CKR_ARGUMENTS_BAD);
   const imposed = normalizeTemplateFromStored(unwrapping.attrs.get(K.CKA_UNWRAP_TEMPLATE));
   const t = unwrapDefaults(withKeyTemplate(templateArg(template), unwrapping.attrs.get(K.CKA_UNWRAP_TEMPLATE)), imposed);
@@ -174,6 +185,13 @@ export function unwrapKey(
   }
   let computed: AttributeMap;
   if (cls === K.CKO_SECRET_KEY) {
+    // Mechanisms that pad (ECB, CBC, KW) leave the length to the template's CKA_VALUE_LEN.
+    const length = t.get(K.CKA_VALUE_LEN);
+    if (length !== undefined) {
+      if (typeof length !== 'number' || length < 1 || length > plain.length) throw new CKRError(K.CKR_WRAPPED_KEY_INVALID);
+      plain = plain.subarray(0, length);
+      t.delete(K.CKA_VALUE_LEN);
+    }
     computed = new Map([[K.CKA_VALUE, plain]]);
   } else if (cls === K.CKO_PRIVATE_KEY) {
     computed = privateKeyFromPkcs8(plain);

@@ -1,0 +1,79 @@
+/** The generic key-management rules of the core, exercised through the AES family. */
+import assert from 'node:assert/strict';
+import { createCipheriv } from 'node:crypto';
+import { describe, it } from 'node:test';
+import * as K from '../src/pkcs11/constants.js';
+import type { CK_ATTRIBUTE } from '../src/pkcs11/types.js';
+import { RW, setup, STORE_KINDS, throwsCKR, USER_PIN, type Fixture } from './helpers.js';
+
+function session(f: Fixture): number {
+  const h = f.p11.C_OpenSession(f.slot, RW);
+  f.p11.C_Login(h, K.CKU_USER, USER_PIN);
+  return h;
+}
+
+const aes = (value: Buffer, extra: CK_ATTRIBUTE[] = []): CK_ATTRIBUTE[] => [
+  { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_AES }, { type: K.CKA_VALUE, value }, ...extra,
+];
+const get = (f: Fixture, h: number, o: number, type: number) => f.p11.C_GetAttributeValue(h, o, [{ type }])[0]!.value;
+
+describe('key management in the core', () => {
+  it('computes the check value of imported keys and refuses a wrong one', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const value = Buffer.alloc(16, 0x42);
+    const kcv = createCipheriv('aes-128-ecb', value, null).update(Buffer.alloc(16)).subarray(0, 3);
+    const k = f.p11.C_CreateObject(h, aes(value));
+    assert.deepEqual(get(f, h, k, K.CKA_CHECK_VALUE), kcv);
+    f.p11.C_CreateObject(h, aes(value, [{ type: K.CKA_CHECK_VALUE, value: kcv }]));
+    throwsCKR(() => f.p11.C_CreateObject(h, aes(value, [{ type: K.CKA_CHECK_VALUE, value: Buffer.from('abcdef', 'hex') }])), K.CKR_ATTRIBUTE_VALUE_INVALID);
+    const none = f.p11.C_CreateObject(h, aes(value, [{ type: K.CKA_CHECK_VALUE, value: Buffer.alloc(0) }]));
+    assert.deepEqual(get(f, h, none, K.CKA_CHECK_VALUE), Buffer.alloc(0));
+    f.cleanup();
+  });
+
+  it('accepts AES-XTS keys of 32 and 64 bytes only', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const xts = (n: number) => [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_AES_XTS }, { type: K.CKA_VALUE, value: Buffer.alloc(n, 1) },
+    ];
+    f.p11.C_CreateObject(h, xts(32));
+    f.p11.C_CreateObject(h, xts(64));
+    throwsCKR(() => f.p11.C_CreateObject(h, xts(48)), K.CKR_ATTRIBUTE_VALUE_INVALID);
+    f.cleanup();
+  });
+
+  it('answers with the wrapping-key codes of the spec', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const target = f.p11.C_CreateObject(h, aes(Buffer.alloc(16, 1), [{ type: K.CKA_EXTRACTABLE, value: true }]));
+    const hmacKey = f.p11.C_CreateObject(h, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_GENERIC_SECRET },
+      { type: K.CKA_VALUE, value: Buffer.alloc(32, 2) }, { type: K.CKA_WRAP, value: true }, { type: K.CKA_UNWRAP, value: true },
+    ]);
+    throwsCKR(() => f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, 9999, target), K.CKR_WRAPPING_KEY_HANDLE_INVALID);
+    throwsCKR(() => f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, hmacKey, target), K.CKR_WRAPPING_KEY_TYPE_INCONSISTENT);
+    throwsCKR(() => f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, 9999, Buffer.alloc(24), aes(Buffer.alloc(0)).slice(0, 2)), K.CKR_UNWRAPPING_KEY_HANDLE_INVALID);
+    throwsCKR(() => f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, hmacKey, Buffer.alloc(24), aes(Buffer.alloc(0)).slice(0, 2)), K.CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT);
+    f.cleanup();
+  });
+
+  it('cuts an unwrapped secret key to the CKA_VALUE_LEN of the template', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const kek = f.p11.C_CreateObject(h, aes(Buffer.alloc(32, 3), [{ type: K.CKA_WRAP, value: true }, { type: K.CKA_UNWRAP, value: true }]));
+    // A 20-byte secret, zero-padded to two blocks and wrapped with AES-ECB outside the token.
+    const secret = Buffer.alloc(20, 7);
+    const wrapped = createCipheriv('aes-256-ecb', Buffer.alloc(32, 3), null).setAutoPadding(false).update(Buffer.concat([secret, Buffer.alloc(12)]));
+    const template: CK_ATTRIBUTE[] = [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_GENERIC_SECRET }, { type: K.CKA_VALUE_LEN, value: 20 },
+      { type: K.CKA_SIGN, value: true },
+    ];
+    const k = f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_ECB }, kek, wrapped, template);
+    assert.equal(get(f, h, k, K.CKA_VALUE_LEN), 20);
+    assert.equal(get(f, h, k, K.CKA_SENSITIVE), true, 'unwrapped keys are sensitive by default');
+    throwsCKR(() => f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_ECB }, kek, wrapped, [...template.slice(0, 2), { type: K.CKA_VALUE_LEN, value: 40 }]), K.CKR_WRAPPED_KEY_INVALID);
+    f.cleanup();
+  });
+});
