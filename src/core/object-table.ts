@@ -33,7 +33,8 @@ export class ObjectTable {
   private nextHandle = 1;
   private readonly sessionObjects = new Map<number, LiveObject>();
   private readonly tokenHandles = new Map<string, number>();
-  private readonly tokenRefs = new Map<number, { tokenId: string; uid: number }>();
+  /** Handle -> stored object; whether it is private is kept so that a logout needs no store reads. */
+  private readonly tokenRefs = new Map<number, { tokenId: string; uid: number; isPrivate: boolean }>();
 
   constructor(private readonly app: Application) {}
 
@@ -78,13 +79,13 @@ export class ObjectTable {
     return obj;
   }
 
-  private handleFor(tokenId: string, uid: number): number {
+  private handleFor(tokenId: string, uid: number, isPrivate: boolean): number {
     const key = `${tokenId}/${uid}`;
     let h = this.tokenHandles.get(key);
     if (h === undefined) {
       h = this.nextHandle++;
       this.tokenHandles.set(key, h);
-      this.tokenRefs.set(h, { tokenId, uid });
+      this.tokenRefs.set(h, { tokenId, uid, isPrivate });
     }
     return h;
   }
@@ -100,7 +101,7 @@ export class ObjectTable {
     const oid = randomBytes(16);
     const rec = this.toRecord(session.tokenId, oid, attrs);
     const uid = this.app.store.addObject(session.tokenId, rec);
-    return this.handleFor(session.tokenId, uid);
+    return this.handleFor(session.tokenId, uid, rec.isPrivate);
   }
 
   /** Replaces an object's attributes (already checked by the caller). */
@@ -150,7 +151,7 @@ export class ObjectTable {
         idIndex: lookup('id', K.CKA_ID),
       });
       for (const rec of records) {
-        const handle = this.handleFor(tokenId, rec.uid);
+        const handle = this.handleFor(tokenId, rec.uid, rec.isPrivate);
         const obj = this.fromRecord(tokenId, rec, handle);
         if (this.visible(obj) && matches(obj.attrs, template)) out.push(handle);
       }
@@ -168,9 +169,7 @@ export class ObjectTable {
       if (obj.tokenId === tokenId && obj.attrs.get(K.CKA_PRIVATE) === true) this.sessionObjects.delete(h);
     }
     for (const [h, ref] of this.tokenRefs) {
-      if (ref.tokenId !== tokenId) continue;
-      const rec = this.app.store.getObject(tokenId, ref.uid);
-      if (!rec || rec.isPrivate) {
+      if (ref.tokenId === tokenId && ref.isPrivate) {
         this.tokenRefs.delete(h);
         this.tokenHandles.delete(`${tokenId}/${ref.uid}`);
       }
