@@ -617,12 +617,12 @@ describe('AES wrapping', () => {
     c.done();
   });
 
-  it('never wraps under a weaker key, and refuses keys a mode cannot wrap', () => {
+  it('wraps under any AES key (all meet the 112-bit floor), and refuses keys a mode cannot wrap', () => {
     const c = open();
     const kek128 = wrappingKey(c, KEK(16));
     const aes256 = aesKey(c, KEY_DATA, [{ type: K.CKA_EXTRACTABLE, value: true }]);
     for (const mechanism of [{ mechanism: K.CKM_AES_KEY_WRAP }, { mechanism: K.CKM_AES_CBC_PAD, parameter: SP800_38A.iv }]) {
-      throwsCKR(() => c.p11.C_WrapKey(c.h, mechanism, kek128, aes256), K.CKR_WRAPPING_KEY_SIZE_RANGE);
+      assert.ok(c.p11.C_WrapKey(c.h, mechanism, kek128, aes256).length >= 40);
     }
     const kek256 = wrappingKey(c, KEK(32));
     const odd = secretKey(c, K.CKK_GENERIC_SECRET, Buffer.alloc(20, 3), [{ type: K.CKA_EXTRACTABLE, value: true }]);

@@ -102,6 +102,14 @@ function matchesTemplate(attrs: AttributeMap, template: unknown): boolean {
   });
 }
 
+/**
+ * A wrapping key must be as strong as the key it wraps, or at least as strong
+ * as NIST's current minimum (SP 800-131A: 112 bits), beyond which a brute-force
+ * attack on the wrapping key is out of reach anyway. So RSA-2048 may wrap an
+ * AES-256 key, but an 80-bit key never wraps anything stronger than itself.
+ */
+const ACCEPTABLE_STRENGTH = 112;
+
 /** The spec has codes of its own for the wrapping and unwrapping key. */
 const WRAPPING_CODES = new Map([
   [K.CKR_KEY_HANDLE_INVALID, K.CKR_WRAPPING_KEY_HANDLE_INVALID],
@@ -138,7 +146,7 @@ export function wrapKey(
   if (!matchesTemplate(key.attrs, wrapping.attrs.get(K.CKA_WRAP_TEMPLATE))) {
     throw new CKRError(K.CKR_KEY_NOT_WRAPPABLE, 'the key does not match the wrapping key\'s template');
   }
-  if (keyStrength(wrapping.attrs) < keyStrength(key.attrs)) {
+  if (keyStrength(wrapping.attrs) < Math.min(keyStrength(key.attrs), ACCEPTABLE_STRENGTH)) {
     throw new CKRError(K.CKR_WRAPPING_KEY_SIZE_RANGE, 'a key is never wrapped under a weaker one');
   }
   // Wrapping has no side effects, so a length query may simply do it.
