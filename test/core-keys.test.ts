@@ -76,4 +76,23 @@ describe('key management in the core', () => {
     throwsCKR(() => f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_ECB }, kek, wrapped, [...template.slice(0, 2), { type: K.CKA_VALUE_LEN, value: 40 }]), K.CKR_WRAPPED_KEY_INVALID);
     f.cleanup();
   });
+
+  it('asks for the PIN again before each use of a CKA_ALWAYS_AUTHENTICATE key', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const [, priv] = f.p11.C_GenerateKeyPair(h, { mechanism: K.CKM_RSA_PKCS_KEY_PAIR_GEN },
+      [{ type: K.CKA_MODULUS_BITS, value: 1024 }], [{ type: K.CKA_ALWAYS_AUTHENTICATE, value: true }]);
+    const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), Buffer.alloc(32, 1)]);
+    f.p11.C_SignInit(h, { mechanism: K.CKM_RSA_PKCS }, priv);
+    throwsCKR(() => f.p11.C_Sign(h, digestInfo), K.CKR_USER_NOT_LOGGED_IN);
+    throwsCKR(() => f.p11.C_Sign(h, digestInfo), K.CKR_OPERATION_NOT_INITIALIZED, 'the refusal ended the operation');
+    f.p11.C_SignInit(h, { mechanism: K.CKM_RSA_PKCS }, priv);
+    throwsCKR(() => f.p11.C_Login(h, K.CKU_CONTEXT_SPECIFIC, 'wrong-pin'), K.CKR_PIN_INCORRECT);
+    f.p11.C_Login(h, K.CKU_CONTEXT_SPECIFIC, USER_PIN);
+    assert.equal(f.p11.C_Sign(h, digestInfo).length, 128);
+    // The next operation asks again.
+    f.p11.C_SignInit(h, { mechanism: K.CKM_RSA_PKCS }, priv);
+    throwsCKR(() => f.p11.C_Sign(h, digestInfo, null), K.CKR_USER_NOT_LOGGED_IN);
+    f.cleanup();
+  });
 });
