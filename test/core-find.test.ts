@@ -179,5 +179,25 @@ forEachStore((kind) => {
       throwsCKR(() => f.p11.C_SetAttributeValue(h, k, [{ type: K.CKA_LABEL, value: 'x' }]), K.CKR_USER_NOT_LOGGED_IN);
       f.cleanup();
     });
+
+    it('reuses a decoded token object until its stored bytes change', async () => {
+      const f = setup(kind);
+      const h = f.p11.C_OpenSession(f.slot, RW);
+      f.p11.C_Login(h, K.CKU_USER, USER_PIN);
+      const o = f.p11.C_CreateObject(h, data('cached', [{ type: K.CKA_TOKEN, value: true }, { type: K.CKA_PRIVATE, value: true }, { type: K.CKA_VALUE, value: Buffer.from('v1') }]));
+      const session = f.p11.app.sessions.get(h)!;
+      const first = f.p11.app.objects.get(session, o).attrs.get(K.CKA_VALUE);
+      assert.equal(f.p11.app.objects.get(session, o).attrs.get(K.CKA_VALUE), first, 'the same Buffer: decoded once');
+      const { Cryptoki } = await import('../src/core/cryptoki.js');
+      const other = new Cryptoki({ store: f.store, kdf: { name: 'scrypt', N: 1024, r: 8, p: 1 } });
+      other.C_Initialize();
+      const oh = other.C_OpenSession(f.slot, RW);
+      other.C_Login(oh, K.CKU_USER, USER_PIN);
+      other.C_FindObjectsInit(oh, [{ type: K.CKA_LABEL, value: 'cached' }]);
+      other.C_SetAttributeValue(oh, other.C_FindObjects(oh, 1)[0]!, [{ type: K.CKA_VALUE, value: Buffer.from('v2') }]);
+      other.C_Finalize();
+      assert.deepEqual(f.p11.C_GetAttributeValue(h, o, [{ type: K.CKA_VALUE }])[0]!.value, Buffer.from('v2'), 'a change elsewhere is seen');
+      f.cleanup();
+    });
   });
 });

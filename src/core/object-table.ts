@@ -26,6 +26,9 @@ export interface LiveObject {
   locked?: boolean;
 }
 
+/** How many decoded token objects an application keeps for reuse. */
+const DECODED_CACHE_SIZE = 4096;
+
 /** Attributes a private token object keeps in the clear: what the store needs to filter by. */
 const ALWAYS_PLAIN = new Set<number>([K.CKA_CLASS, K.CKA_TOKEN, K.CKA_PRIVATE]);
 
@@ -63,11 +66,31 @@ export class ObjectTable {
     return this.fromRecord(tokenId, rec, handle);
   }
 
+  /**
+   * Decoded token objects, reused while their stored bytes and our login are
+   * unchanged: this saves the unsealing, and keeps the attribute Buffers the
+   * same objects, so that mechanisms' per-key caches (parsed keys) hit.
+   */
+  private readonly decoded = new Map<string, { plain: Buffer; sealed: Buffer | null; key: Buffer | undefined; obj: LiveObject }>();
+
   private fromRecord(tokenId: string, rec: ObjectRecord, handle: number): LiveObject {
+    const cacheKey = `${tokenId}/${rec.uid}`;
+    const key = this.app.loginOf(tokenId)?.tokenKey;
+    const hit = this.decoded.get(cacheKey);
+    if (hit && hit.key === key && hit.plain.equals(rec.plain) && (hit.sealed === rec.sealed || (hit.sealed && rec.sealed?.equals(hit.sealed)))) {
+      return { ...hit.obj, handle, attrs: new Map(hit.obj.attrs) };
+    }
+    const obj = this.decodeRecord(tokenId, rec, handle, key);
+    this.decoded.delete(cacheKey);
+    if (this.decoded.size >= DECODED_CACHE_SIZE) this.decoded.delete(this.decoded.keys().next().value!);
+    this.decoded.set(cacheKey, { plain: rec.plain, sealed: rec.sealed, key, obj: { ...obj, attrs: new Map(obj.attrs) } });
+    return obj;
+  }
+
+  private decodeRecord(tokenId: string, rec: ObjectRecord, handle: number, key: Buffer | undefined): LiveObject {
     const attrs = decode(rec.plain);
     const obj: LiveObject = { handle, tokenId, attrs, stored: { uid: rec.uid, oid: rec.oid } };
     if (rec.sealed) {
-      const key = this.app.loginOf(tokenId)?.tokenKey;
       if (!key) {
         obj.locked = true;
       } else {
@@ -165,6 +188,7 @@ export class ObjectTable {
 
   /** At logout: private session objects die and handles of private token objects stop working. */
   forgetPrivate(tokenId: string): void {
+    for (const k of [...this.decoded.keys()]) if (k.startsWith(`${tokenId}/`)) this.decoded.delete(k);
     for (const [h, obj] of this.sessionObjects) {
       if (obj.tokenId === tokenId && obj.attrs.get(K.CKA_PRIVATE) === true) this.sessionObjects.delete(h);
     }
