@@ -212,6 +212,18 @@ const SECRET_KEY_LENGTHS: Record<number, readonly number[]> = {
 
 const invalid = (code: number, detail: string) => new CKRError(code, detail);
 
+/**
+ * Checks of key material that comes from outside (C_CreateObject, C_UnwrapKey),
+ * by key type, registered by the mechanism families: they refuse inconsistent
+ * material with CKR_ATTRIBUTE_VALUE_INVALID and fill in what follows from it
+ * (CKA_PUBLIC_KEY_INFO).
+ */
+const IMPORT_CHECKS = new Map<number, (attrs: AttributeMap) => void>();
+
+export function registerImportCheck(keyType: number, check: (attrs: AttributeMap) => void): void {
+  IMPORT_CHECKS.set(keyType, check);
+}
+
 /** Key check values (CKA_CHECK_VALUE) by key type, registered by the mechanism families that define them. */
 const CHECK_VALUES = new Map<number, (value: Buffer) => Buffer>();
 
@@ -364,6 +376,7 @@ function completeKey(attrs: AttributeMap, ctx: CreationContext): void {
     attrs.set(K.CKA_NEVER_EXTRACTABLE, !outside && baseNeverExtractable && attrs.get(K.CKA_EXTRACTABLE) === false);
   }
   const keyType = attrs.get(K.CKA_KEY_TYPE) as number;
+  if (ctx.origin === 'create' || ctx.origin === 'unwrap') IMPORT_CHECKS.get(keyType)?.(attrs);
   if (cls === K.CKO_SECRET_KEY) {
     const value = attrs.get(K.CKA_VALUE);
     if (!Buffer.isBuffer(value) || value.length === 0) throw invalid(K.CKR_ATTRIBUTE_VALUE_INVALID, 'key value must not be empty');

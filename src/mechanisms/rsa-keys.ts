@@ -9,12 +9,13 @@
  * appendix C.2) once, when the key is first used.
  */
 import {
-  constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt,
+  constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, sign, verify,
   type JsonWebKey, type KeyObject as NodeKeyObject,
 } from 'node:crypto';
 import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import type { AttributeMap, StoredValue } from '../pkcs11/attributes.js';
+import { registerImportCheck } from '../core/object-policy.js';
 import { registerPrivateKeyCodec } from './key-codec.js';
 
 export const MIN_MODULUS_BITS = 1024;
@@ -308,3 +309,27 @@ export function rawPublic(key: RsaKey, block: Buffer): Buffer {
 export function rawPrivate(key: RsaKey, block: Buffer): Buffer {
   return privateDecrypt({ key: key.key, padding: constants.RSA_NO_PADDING }, block);
 }
+
+/**
+ * Imported RSA keys are checked once, when they are created: the parts must
+ * make one key (a signature made with the private part verifies under the
+ * public part), and CKA_PUBLIC_KEY_INFO follows from them.
+ */
+registerImportCheck(K.CKK_RSA, (attrs) => {
+  let info: Buffer;
+  try {
+    const pub = nodePublicKey(attrs);
+    if (attrs.has(K.CKA_PRIVATE_EXPONENT)) {
+      const probe = Buffer.from('cryptoki-ts import check');
+      if (!verify('sha256', probe, pub, sign('sha256', probe, nodePrivateKey(attrs)))) throw inconsistentKey();
+    }
+    info = pub.export({ type: 'spki', format: 'der' });
+  } catch {
+    throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, 'the RSA key parts do not make one key');
+  }
+  const given = attrs.get(K.CKA_PUBLIC_KEY_INFO);
+  if (Buffer.isBuffer(given) && given.length > 0 && !given.equals(info)) {
+    throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, 'CKA_PUBLIC_KEY_INFO does not match the key');
+  }
+  attrs.set(K.CKA_PUBLIC_KEY_INFO, info);
+});
