@@ -511,7 +511,17 @@ describe('simple key derivations', () => {
     assert.equal(attr(fromLocked, K.CKA_EXTRACTABLE), false);
   });
 
-  it('refuse bad parameters, a second key by handle, and non-secret base keys', () => {
+  it('concatenate the base key and a second key named by handle, as protected as either', () => {
+    const base = baseKey(range(1, 8));
+    const other = baseKey(range(9, 16));
+    assert.equal(derivedValue(K.CKM_CONCATENATE_BASE_AND_KEY, other, base), Buffer.concat([range(1, 8), range(9, 16)]).toString('hex'));
+    const hidden = baseKey(range(9, 16), K.CKK_GENERIC_SECRET, [{ type: K.CKA_SENSITIVE, value: true }]);
+    throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, hidden, base), K.CKR_TEMPLATE_INCONSISTENT, 'a readable key from a sensitive one');
+    const fromHidden = f.p11.C_DeriveKey(h, { mechanism: K.CKM_CONCATENATE_BASE_AND_KEY, parameter: hidden }, base, []);
+    assert.equal(attr(fromHidden, K.CKA_SENSITIVE), true);
+  });
+
+  it('refuse bad parameters, a bad second key, and non-secret base keys', () => {
     const base = baseKey(range(1, 16));
     for (const mechanism of [K.CKM_CONCATENATE_BASE_AND_DATA, K.CKM_CONCATENATE_DATA_AND_BASE, K.CKM_XOR_BASE_AND_DATA]) {
       for (const bad of [undefined, hex('aabb'), {}, { pData: 'aabb' }, { pData: Buffer.alloc(0) }]) {
@@ -521,7 +531,12 @@ describe('simple key derivations', () => {
     for (const bad of [undefined, -1, 128, 1.5, '3']) {
       throwsCKR(() => derive(K.CKM_EXTRACT_KEY_FROM_KEY, bad, base, [valueLen(4)]), K.CKR_MECHANISM_PARAM_INVALID, String(bad));
     }
-    throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, baseKey(range(1, 8)), base), K.CKR_MECHANISM_PARAM_INVALID);
+    throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, 'not a handle', base), K.CKR_MECHANISM_PARAM_INVALID);
+    throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, 987654, base), K.CKR_KEY_HANDLE_INVALID);
+    const noDerive = f.p11.C_CreateObject(h, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, keyType(K.CKK_GENERIC_SECRET), { type: K.CKA_VALUE, value: range(1, 4) },
+    ]);
+    throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, noDerive, base), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
     for (const mechanism of [K.CKM_CONCATENATE_BASE_AND_DATA, K.CKM_XOR_BASE_AND_DATA, K.CKM_EXTRACT_KEY_FROM_KEY, K.CKM_HKDF_DERIVE]) {
       assert.equal(f.p11.C_GetMechanismInfo(f.slot, mechanism).flags & K.CKF_DERIVE, K.CKF_DERIVE);
     }

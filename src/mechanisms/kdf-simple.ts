@@ -100,14 +100,18 @@ registerMechanism({
 });
 
 /**
- * CKM_CONCATENATE_BASE_AND_KEY takes a second key by handle, and a mechanism
- * sees only its base key: it cannot be done here until the core resolves
- * the handle, so every parameter is refused.
+ * CKM_CONCATENATE_BASE_AND_KEY: the base key's value, then the value of the
+ * key named by the parameter (a handle). The new key is as protected as the
+ * more protected of the two.
  */
 registerMechanism({
   type: K.CKM_CONCATENATE_BASE_AND_KEY,
   ...common,
-  derive: () => {
-    throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'the second key handle cannot be resolved by this token');
+  derive: (baseKey, parameter, template, otherKey) => {
+    const other = otherKey(parameter);
+    const bytes = Buffer.concat([baseKeyValue(baseKey.attrs), baseKeyValue(other.attrs)]);
+    const shape = derivedKeyShape(template, wholeMaterial(bytes));
+    const computed = derivedKeyAttributes(shape, bytes.subarray(0, shape.length), template);
+    return inheritProtection(other.attrs, inheritProtection(baseKey.attrs, computed));
   },
 });

@@ -15,6 +15,7 @@
  * answering CKR_BUFFER_TOO_SMALL, so they must not consume state they need.
  */
 import type { AttributeMap } from '../pkcs11/attributes.js';
+import type { MessageCipher } from './message.js';
 
 /** A key as a mechanism sees it: every attribute, key material included. */
 export interface KeyObject {
@@ -87,6 +88,13 @@ export interface Mechanism {
   signRecover?(key: KeyObject, parameter: unknown): Recoverer;
   verifyRecover?(key: KeyObject, parameter: unknown): Recoverer;
   digest?: true;
+  /**
+   * C_MessageEncryptInit / C_MessageDecryptInit: the Init parameter is given
+   * for checking; each message brings its own (see message.ts). A mechanism
+   * that also takes C_Encrypt/DecryptMessageBegin says CKF_MULTI_MESSAGE in extraFlags.
+   */
+  messageEncrypt?(key: KeyObject, parameter: unknown): MessageCipher;
+  messageDecrypt?(key: KeyObject, parameter: unknown): MessageCipher;
 
   /**
    * C_GenerateKey: the attributes the mechanism computes (CKA_VALUE,
@@ -98,8 +106,12 @@ export interface Mechanism {
   /** Encrypts a key's bytes (its CKA_VALUE, or PKCS#8 for private keys: the core encodes). */
   wrap?(wrappingKey: KeyObject, parameter: unknown, keyBytes: Buffer): Buffer;
   unwrap?(unwrappingKey: KeyObject, parameter: unknown, wrapped: Buffer): Buffer;
-  /** C_DeriveKey: the new key's computed attributes (CKA_VALUE at least). */
-  derive?(baseKey: KeyObject, parameter: unknown, template: AttributeMap): AttributeMap;
+  /**
+   * C_DeriveKey: the new key's computed attributes (CKA_VALUE at least).
+   * `otherKey` resolves a key handle found in the parameter (checked by the core
+   * like the base key: visible, a secret key with CKA_DERIVE).
+   */
+  derive?(baseKey: KeyObject, parameter: unknown, template: AttributeMap, otherKey: (handle: unknown) => KeyObject): AttributeMap;
   encapsulate?(publicKey: KeyObject, parameter: unknown): { ciphertext: Buffer; secret: Buffer };
   decapsulate?(privateKey: KeyObject, parameter: unknown, ciphertext: Buffer): Buffer;
 }

@@ -222,7 +222,15 @@ export function deriveKey(app: Application, hSession: number, mechanism: CK_MECH
   const base = usableKey(app, s, hBaseKey, m, 'derive');
   const t = defaultClass(withKeyTemplate(templateArg(template), base.attrs.get(K.CKA_DERIVE_TEMPLATE)), K.CKO_SECRET_KEY);
   if (t.get(K.CKA_TOKEN) === true && !s.rw) throw new CKRError(K.CKR_SESSION_READ_ONLY);
-  const computed = m.derive({ attrs: base.attrs }, mechanism.parameter, t);
+  const otherKey = (handle: unknown) => {
+    if (typeof handle !== 'number' || !Number.isInteger(handle)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a key handle is expected');
+    const key = app.objects.get(s, handle, K.CKR_KEY_HANDLE_INVALID);
+    if (key.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
+    if (key.attrs.get(K.CKA_CLASS) !== K.CKO_SECRET_KEY) throw new CKRError(K.CKR_KEY_TYPE_INCONSISTENT);
+    if (key.attrs.get(K.CKA_DERIVE) !== true) throw new CKRError(K.CKR_KEY_FUNCTION_NOT_PERMITTED);
+    return { attrs: key.attrs };
+  };
+  const computed = m.derive({ attrs: base.attrs }, mechanism.parameter, t, otherKey);
   const attrs = prepareKey(app, s, t, { origin: 'derive', computed, base: base.attrs });
   return app.objects.create(s, attrs);
 }
