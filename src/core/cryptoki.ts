@@ -21,6 +21,7 @@ import { Application, type CryptokiOptions } from './application.js';
 import * as crypto from './fns/crypto.js';
 import * as digestFns from './fns/digest.js';
 import * as keys from './fns/keys.js';
+import * as message from './fns/message.js';
 import * as general from './fns/general.js';
 import * as objects from './fns/objects.js';
 import * as random from './fns/random.js';
@@ -253,26 +254,40 @@ export class Cryptoki {
   }
 
   // ---- message-based functions (3.0) ------------------------------------------
-  // No message-based mechanism is registered yet: an Init answers
-  // CKR_MECHANISM_INVALID, and so no such operation can be active.
-  C_MessageEncryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
-  C_EncryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array, plaintext: Uint8Array, out?: Out): Buffer | number {
-    return this.noOperation(hSession, parameter, associatedData, plaintext, out);
+  /** A null mechanism ends the message-based operation and any message in it. */
+  C_MessageEncryptInit(hSession: number, mechanism: CK_MECHANISM | null, hKey = 0): void { message.messageInit(this.app, hSession, 'messageEncrypt', mechanism, hKey); }
+  /** The parameter is written in place: a generated IV into pIv/pNonce, the tag into pTag/pMAC. */
+  C_EncryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array | null, plaintext: Uint8Array): Buffer;
+  C_EncryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array | null, plaintext: Uint8Array, out: Out): number;
+  C_EncryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array | null, plaintext: Uint8Array, out?: Out): Buffer | number {
+    return message.cryptMessage(this.app, hSession, 'messageEncrypt', parameter, associatedData, plaintext, out);
   }
-  C_EncryptMessageBegin(hSession: number, parameter: unknown, associatedData: Uint8Array): void { this.noOperation(hSession, parameter, associatedData); }
+  C_EncryptMessageBegin(hSession: number, parameter: unknown, associatedData: Uint8Array | null): void {
+    message.cryptMessageBegin(this.app, hSession, 'messageEncrypt', parameter, associatedData);
+  }
+  C_EncryptMessageNext(hSession: number, parameter: unknown, part: Uint8Array, flags: number): Buffer;
+  C_EncryptMessageNext(hSession: number, parameter: unknown, part: Uint8Array, flags: number, out: Out): number;
   C_EncryptMessageNext(hSession: number, parameter: unknown, part: Uint8Array, flags: number, out?: Out): Buffer | number {
-    return this.noOperation(hSession, parameter, part, flags, out);
+    return message.cryptMessageNext(this.app, hSession, 'messageEncrypt', parameter, part, flags, out);
   }
-  C_MessageEncryptFinal(hSession: number): void { this.noOperation(hSession); }
-  C_MessageDecryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
-  C_DecryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array, ciphertext: Uint8Array, out?: Out): Buffer | number {
-    return this.noOperation(hSession, parameter, associatedData, ciphertext, out);
+  C_MessageEncryptFinal(hSession: number): void { message.messageFinal(this.app, hSession, 'messageEncrypt'); }
+  C_MessageDecryptInit(hSession: number, mechanism: CK_MECHANISM | null, hKey = 0): void { message.messageInit(this.app, hSession, 'messageDecrypt', mechanism, hKey); }
+  C_DecryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array | null, ciphertext: Uint8Array): Buffer;
+  C_DecryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array | null, ciphertext: Uint8Array, out: Out): number;
+  C_DecryptMessage(hSession: number, parameter: unknown, associatedData: Uint8Array | null, ciphertext: Uint8Array, out?: Out): Buffer | number {
+    return message.cryptMessage(this.app, hSession, 'messageDecrypt', parameter, associatedData, ciphertext, out);
   }
-  C_DecryptMessageBegin(hSession: number, parameter: unknown, associatedData: Uint8Array): void { this.noOperation(hSession, parameter, associatedData); }
+  C_DecryptMessageBegin(hSession: number, parameter: unknown, associatedData: Uint8Array | null): void {
+    message.cryptMessageBegin(this.app, hSession, 'messageDecrypt', parameter, associatedData);
+  }
+  C_DecryptMessageNext(hSession: number, parameter: unknown, part: Uint8Array, flags: number): Buffer;
+  C_DecryptMessageNext(hSession: number, parameter: unknown, part: Uint8Array, flags: number, out: Out): number;
   C_DecryptMessageNext(hSession: number, parameter: unknown, part: Uint8Array, flags: number, out?: Out): Buffer | number {
-    return this.noOperation(hSession, parameter, part, flags, out);
+    return message.cryptMessageNext(this.app, hSession, 'messageDecrypt', parameter, part, flags, out);
   }
-  C_MessageDecryptFinal(hSession: number): void { this.noOperation(hSession); }
+  C_MessageDecryptFinal(hSession: number): void { message.messageFinal(this.app, hSession, 'messageDecrypt'); }
+  // No message-based signing mechanism is registered yet: an Init answers
+  // CKR_MECHANISM_INVALID, and so no such operation can be active.
   C_MessageSignInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { this.noMechanism(hSession, mechanism, hKey); }
   C_SignMessage(hSession: number, parameter: unknown, data: Uint8Array, out?: Out): Buffer | number { return this.noOperation(hSession, parameter, data, out); }
   C_SignMessageBegin(hSession: number, parameter: unknown): void { this.noOperation(hSession, parameter); }

@@ -3,6 +3,10 @@
  * and CKM_AES_CCM for C_Encrypt/C_Decrypt and C_WrapKey/C_UnwrapKey, and
  * CKM_AES_GMAC for C_Sign/C_Verify, all on node:crypto.
  *
+ * GCM and CCM also serve the message-based functions (C_MessageEncryptInit
+ * and kin) with CK_GCM_MESSAGE_PARAMS and CK_CCM_MESSAGE_PARAMS: the schemes
+ * here supply the cryptography, message.ts the message machinery.
+ *
  * Decryption never releases plaintext before the tag is checked: Update only
  * collects the ciphertext, and Decrypt or DecryptFinal returns the plaintext
  * once the whole message has authenticated. The AEAD machinery here is also
@@ -16,6 +20,10 @@ import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import type { AttributeMap } from '../pkcs11/attributes.js';
 import type { Cipher, KeyObject, Signer, Verifier } from './mechanism.js';
+import {
+  decryptMessages, encryptMessages, ivGeneration, NO_IV_GENERATION,
+  type AeadScheme, type MessageParameter, type Sealer,
+} from './message.js';
 import { registerMechanism } from './registry.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -124,15 +132,24 @@ export function seal(m: AeadMessage, plaintext: Buffer): Buffer {
 export function open(m: AeadMessage, input: Buffer): Buffer {
   if (input.length < m.tagLength) throw new CKRError(K.CKR_ENCRYPTED_DATA_LEN_RANGE, 'shorter than the tag');
   const split = input.length - m.tagLength;
+  return openDetached(m, input.subarray(0, split), input.subarray(split), K.CKR_ENCRYPTED_DATA_INVALID);
+}
+
+/**
+ * Checks `tag` over the ciphertext and returns the plaintext; a mismatch is
+ * `failure` (C_Decrypt and C_DecryptMessage name it differently), and the
+ * plaintext computed is wiped, never returned.
+ */
+export function openDetached(m: AeadMessage, body: Buffer, tag: Buffer, failure: number): Buffer {
   const decipher = decryptor(m);
   decipher.setAAD(m.aad);
-  decipher.setAuthTag(input.subarray(split));
-  const plaintext = decipher.update(input.subarray(0, split));
+  decipher.setAuthTag(tag);
+  const plaintext = decipher.update(body);
   try {
     decipher.final();
   } catch {
     plaintext.fill(0);
-    throw new CKRError(K.CKR_ENCRYPTED_DATA_INVALID, 'the tag does not match');
+    throw new CKRError(failure, 'the tag does not match');
   }
   return plaintext;
 }
@@ -216,6 +233,19 @@ export class WholeMessageCipher implements Cipher {
   oneShot(data: Buffer): Buffer {
     return this.message.run(data);
   }
+}
+
+/** Message-based encryption with a stream AEAD: the ciphertext comes as the data does, the tag at the end. */
+export function streamSealer(message: AeadMessage): Sealer {
+  const cipher = encryptor(message);
+  return {
+    streams: true,
+    update: (data) => cipher.update(data),
+    final: () => {
+      const rest = cipher.final(); // empty for a stream mode
+      return { rest, tag: cipher.getAuthTag().subarray(0, message.tagLength) };
+    },
+  };
 }
 
 export function streamingOpen(message: AeadMessage): Cipher {
@@ -323,11 +353,36 @@ function gcmUnwrap(key: KeyObject, parameter: unknown, wrapped: Buffer): Buffer 
   return open(message, wrapped);
 }
 
+/**
+ * Message-based GCM. CK_GCM_MESSAGE_PARAMS { pIv, ulIvFixedBits, ivGenerator,
+ * pTag, ulTagBits } comes with each message; the AAD comes as the message's
+ * associated data. Encryption may have the token make the IV (message.ts).
+ */
+function gcmMessageScheme(key: KeyObject): AeadScheme {
+  const value = keyValue(key);
+  const algorithm = `aes-${aesBits(value)}-gcm` as CipherGCMTypes;
+  const message = (iv: Buffer, aad: Buffer, p: MessageParameter): AeadMessage => ({ algorithm, key: value, iv, aad, tagLength: p.tagLength });
+  return {
+    read(parameter, encrypting) {
+      const struct = paramStruct(parameter, 'CK_GCM_MESSAGE_PARAMS');
+      const iv = bytesField(struct, 'pIv');
+      if (iv.length < 1 || iv.length > MAX_GCM_IV) throw paramInvalid('the IV must be 1 to 2^32-1 bytes');
+      const generation = encrypting ? ivGeneration(struct['ivGenerator'], struct['ulIvFixedBits'], iv.length) : NO_IV_GENERATION;
+      return { iv, tagLength: gcmTagLength(struct), tag: bytesField(struct, 'pTag', true), ...generation };
+    },
+    sealer: (iv, aad, p) => streamSealer(message(iv, aad, p)),
+    open: (iv, aad, p, ciphertext, tag) => openDetached(message(iv, aad, p), ciphertext, tag, K.CKR_AEAD_DECRYPT_FAILED),
+  };
+}
+
 registerMechanism({
   type: K.CKM_AES_GCM,
   ...AES_KEYS,
+  extraFlags: K.CKF_MULTI_MESSAGE,
   encrypt: (key, parameter) => new StreamingSeal(gcmParams(key, parameter)),
   decrypt: (key, parameter) => streamingOpen(gcmParams(key, parameter)),
+  messageEncrypt: (key, parameter) => encryptMessages(gcmMessageScheme(key), parameter),
+  messageDecrypt: (key, parameter) => decryptMessages(gcmMessageScheme(key), parameter),
   wrap: gcmWrap,
   unwrap: gcmUnwrap,
 });
@@ -421,10 +476,15 @@ function ccmNonce(struct: Record<string, unknown>): Buffer {
   return nonce;
 }
 
-function ccmMessage(key: KeyObject, struct: Record<string, unknown>, nonce: Buffer): CcmMessage {
-  const value = keyValue(key);
+function ccmMacLength(struct: Record<string, unknown>): number {
   const macLength = ulongField(struct, 'ulMACLen')!;
   if (!CCM_MAC_LENGTHS.has(macLength)) throw paramInvalid('ulMACLen must be 4, 6, 8, 10, 12, 14 or 16');
+  return macLength;
+}
+
+function ccmMessage(key: KeyObject, struct: Record<string, unknown>, nonce: Buffer): CcmMessage {
+  const value = keyValue(key);
+  const macLength = ccmMacLength(struct);
   return {
     algorithm: `aes-${aesBits(value)}-ccm` as CipherCCMTypes,
     key: value,
@@ -436,33 +496,43 @@ function ccmMessage(key: KeyObject, struct: Record<string, unknown>, nonce: Buff
 }
 
 /** The length field takes the L = 15 - nonce length bytes the nonce leaves: the data must fit in it. */
-function checkCcmDataLength(message: CcmMessage, dataLength: number, code: number): void {
-  const lengthBytes = 15 - message.nonce.length;
+function checkCcmDataLength(nonce: Buffer, dataLength: number, code: number): void {
+  const lengthBytes = 15 - nonce.length;
   if (lengthBytes < 7 && dataLength >= 2 ** (8 * lengthBytes)) {
     throw new CKRError(code, 'the data is too long for this nonce length');
   }
 }
 
-function ccmSeal(m: CcmMessage, plaintext: Buffer): Buffer {
+function ccmSealDetached(m: CcmMessage, plaintext: Buffer): { body: Buffer; mac: Buffer } {
   const cipher = createCipheriv(m.algorithm, m.key, m.nonce, { authTagLength: m.macLength });
   cipher.setAAD(m.aad, { plaintextLength: plaintext.length });
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([body, cipher.getAuthTag()]);
+  return { body, mac: cipher.getAuthTag() };
 }
 
-function ccmOpen(m: CcmMessage, input: Buffer): Buffer {
-  const split = input.length - m.macLength;
+function ccmSeal(m: CcmMessage, plaintext: Buffer): Buffer {
+  const { body, mac } = ccmSealDetached(m, plaintext);
+  return Buffer.concat([body, mac]);
+}
+
+/** As openDetached: a mismatch is `failure`, and no plaintext leaves. */
+function ccmOpenDetached(m: CcmMessage, body: Buffer, mac: Buffer, failure: number): Buffer {
   const decipher = createDecipheriv(m.algorithm, m.key, m.nonce, { authTagLength: m.macLength });
-  decipher.setAuthTag(input.subarray(split));
-  decipher.setAAD(m.aad, { plaintextLength: split });
-  const plaintext = decipher.update(input.subarray(0, split));
+  decipher.setAuthTag(mac);
+  decipher.setAAD(m.aad, { plaintextLength: body.length });
+  const plaintext = decipher.update(body);
   try {
     decipher.final();
   } catch {
     plaintext.fill(0);
-    throw new CKRError(K.CKR_ENCRYPTED_DATA_INVALID, 'the MAC does not match');
+    throw new CKRError(failure, 'the MAC does not match');
   }
   return plaintext;
+}
+
+function ccmOpen(m: CcmMessage, input: Buffer): Buffer {
+  const split = input.length - m.macLength;
+  return ccmOpenDetached(m, input.subarray(0, split), input.subarray(split), K.CKR_ENCRYPTED_DATA_INVALID);
 }
 
 /**
@@ -474,7 +544,7 @@ function ccmParams(key: KeyObject, parameter: unknown): { message: CcmMessage; d
   const struct = paramStruct(parameter, 'CK_CCM_PARAMS');
   const dataLength = ulongField(struct, 'ulDataLen')!;
   const message = ccmMessage(key, struct, ccmNonce(struct));
-  checkCcmDataLength(message, dataLength, K.CKR_MECHANISM_PARAM_INVALID);
+  checkCcmDataLength(message.nonce, dataLength, K.CKR_MECHANISM_PARAM_INVALID);
   return { message, dataLength };
 }
 
@@ -530,7 +600,7 @@ function ccmWrapParams(key: KeyObject, parameter: unknown): { message: CcmMessag
 
 function ccmWrap(key: KeyObject, parameter: unknown, keyBytes: Buffer): Buffer {
   const { message, struct, nonce } = ccmWrapParams(key, parameter);
-  checkCcmDataLength(message, keyBytes.length, K.CKR_MECHANISM_PARAM_INVALID);
+  checkCcmDataLength(message.nonce, keyBytes.length, K.CKR_MECHANISM_PARAM_INVALID);
   // Only once the whole parameter is valid is the caller's nonce buffer written.
   wrapIv(struct, nonce, 'ulNonceFixedBits', 'nonceGenerator');
   return ccmSeal({ ...message, nonce: Buffer.from(nonce) }, keyBytes);
@@ -539,15 +609,58 @@ function ccmWrap(key: KeyObject, parameter: unknown, keyBytes: Buffer): Buffer {
 function ccmUnwrap(key: KeyObject, parameter: unknown, wrapped: Buffer): Buffer {
   const { message } = ccmWrapParams(key, parameter);
   if (wrapped.length <= message.macLength) throw new CKRError(K.CKR_WRAPPED_KEY_LEN_RANGE);
-  checkCcmDataLength(message, wrapped.length - message.macLength, K.CKR_WRAPPED_KEY_LEN_RANGE);
+  checkCcmDataLength(message.nonce, wrapped.length - message.macLength, K.CKR_WRAPPED_KEY_LEN_RANGE);
   return ccmOpen(message, wrapped);
+}
+
+/**
+ * Message-based CCM. CK_CCM_MESSAGE_PARAMS { ulDataLen, pNonce,
+ * ulNonceFixedBits, nonceGenerator, pMAC, ulMACLen } comes with each message;
+ * the AAD comes as the message's associated data. The ciphertext is exactly
+ * ulDataLen bytes (the MAC travels in pMAC). Node's CCM takes the whole
+ * message at once, so encryption returns its ciphertext with the last part.
+ */
+function ccmMessageScheme(key: KeyObject): AeadScheme {
+  const value = keyValue(key);
+  const algorithm = `aes-${aesBits(value)}-ccm` as CipherCCMTypes;
+  const message = (nonce: Buffer, aad: Buffer, p: MessageParameter): CcmMessage => ({ algorithm, key: value, nonce, aad, macLength: p.tagLength });
+  return {
+    read(parameter, encrypting) {
+      const struct = paramStruct(parameter, 'CK_CCM_MESSAGE_PARAMS');
+      const nonce = ccmNonce(struct);
+      const macLength = ccmMacLength(struct);
+      const dataLength = ulongField(struct, 'ulDataLen')!;
+      checkCcmDataLength(nonce, dataLength, K.CKR_MECHANISM_PARAM_INVALID);
+      const generation = encrypting ? ivGeneration(struct['nonceGenerator'], struct['ulNonceFixedBits'], nonce.length) : NO_IV_GENERATION;
+      return { iv: nonce, tagLength: macLength, tag: bytesField(struct, 'pMAC', true), dataLength, ...generation };
+    },
+    sealer(nonce, aad, p): Sealer {
+      const parts: Buffer[] = [];
+      return {
+        streams: false,
+        update: (data) => {
+          // A copy: the caller may reuse its buffer between calls.
+          parts.push(Buffer.from(data));
+          return EMPTY;
+        },
+        final: () => {
+          const { body, mac } = ccmSealDetached(message(nonce, aad, p), Buffer.concat(parts));
+          return { rest: body, tag: mac };
+        },
+      };
+    },
+    open: (nonce, aad, p, ciphertext, mac) => ccmOpenDetached(message(nonce, aad, p), ciphertext, mac, K.CKR_AEAD_DECRYPT_FAILED),
+  };
 }
 
 registerMechanism({
   type: K.CKM_AES_CCM,
   ...AES_KEYS,
+  extraFlags: K.CKF_MULTI_MESSAGE,
   encrypt: ccmEncrypt,
   decrypt: ccmDecrypt,
+  messageEncrypt: (key, parameter) => encryptMessages(ccmMessageScheme(key), parameter),
+  messageDecrypt: (key, parameter) => decryptMessages(ccmMessageScheme(key), parameter),
   wrap: ccmWrap,
   unwrap: ccmUnwrap,
 });

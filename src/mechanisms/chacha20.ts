@@ -2,17 +2,19 @@
  * ChaCha20 keys and the ChaCha20-Poly1305 AEAD (spec "ChaCha20" and
  * "ChaCha20/Poly1305 and Salsa20/Poly1305"): CKM_CHACHA20_KEY_GEN and
  * CKM_CHACHA20_POLY1305 for C_Encrypt/C_Decrypt, on node:crypto's RFC 8439
- * construction. Like GCM, encryption streams and decryption returns plaintext
- * only from Decrypt or DecryptFinal, after the tag has checked.
+ * construction, also for the message-based functions with
+ * CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS. Like GCM, encryption streams and
+ * decryption returns plaintext only once the tag has checked.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import type { AttributeMap } from '../pkcs11/attributes.js';
 import type { KeyObject } from './mechanism.js';
+import { decryptMessages, encryptMessages, NO_IV_GENERATION, type AeadScheme } from './message.js';
 import { registerMechanism } from './registry.js';
 import {
-  bytesField, keyValue, noParameter, paramStruct, StreamingSeal, streamingOpen, type AeadMessage,
+  bytesField, keyValue, noParameter, openDetached, paramStruct, StreamingSeal, streamingOpen, streamSealer, type AeadMessage,
 } from './aes-aead.js';
 
 /** The key length is fixed at 256 bits. */
@@ -63,20 +65,51 @@ registerMechanism({
  */
 function poly1305Params(key: KeyObject, parameter: unknown): AeadMessage {
   const struct = paramStruct(parameter, 'CK_SALSA20_CHACHA20_POLY1305_PARAMS');
+  const nonce = poly1305Nonce(struct);
+  // Copies: the operation must not change if the caller reuses its buffers.
+  const aad = Buffer.from(bytesField(struct, 'pAAD', true));
+  return { algorithm: 'chacha20-poly1305', key: chachaKey(key), iv: Buffer.from(nonce), aad, tagLength: TAG_BYTES };
+}
+
+function poly1305Nonce(struct: Record<string, unknown>): Buffer {
   const nonce = bytesField(struct, 'pNonce');
   if (nonce.length !== NONCE_BYTES) {
     throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'only the 96-bit (RFC 8439) nonce is supported');
   }
+  return nonce;
+}
+
+function chachaKey(key: KeyObject): Buffer {
   const value = keyValue(key);
   if (value.length !== KEY_BYTES) throw new CKRError(K.CKR_KEY_SIZE_RANGE);
-  // Copies: the operation must not change if the caller reuses its buffers.
-  const aad = Buffer.from(bytesField(struct, 'pAAD', true));
-  return { algorithm: 'chacha20-poly1305', key: value, iv: Buffer.from(nonce), aad, tagLength: TAG_BYTES };
+  return value;
+}
+
+/**
+ * Message-based ChaCha20-Poly1305: CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS
+ * { pNonce, pTag } comes with each message (the nonce is always the caller's:
+ * the structure has no generator), the AAD as the message's associated data,
+ * and the 16-byte tag goes to or comes from pTag.
+ */
+function poly1305MessageScheme(key: KeyObject): AeadScheme {
+  const value = chachaKey(key);
+  return {
+    read(parameter) {
+      const struct = paramStruct(parameter, 'CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS');
+      return { iv: poly1305Nonce(struct), tagLength: TAG_BYTES, tag: bytesField(struct, 'pTag', true), ...NO_IV_GENERATION };
+    },
+    sealer: (nonce, aad) => streamSealer({ algorithm: 'chacha20-poly1305', key: value, iv: nonce, aad, tagLength: TAG_BYTES }),
+    open: (nonce, aad, _p, ciphertext, tag) =>
+      openDetached({ algorithm: 'chacha20-poly1305', key: value, iv: nonce, aad, tagLength: TAG_BYTES }, ciphertext, tag, K.CKR_AEAD_DECRYPT_FAILED),
+  };
 }
 
 registerMechanism({
   type: K.CKM_CHACHA20_POLY1305,
   ...CHACHA20_KEYS,
+  extraFlags: K.CKF_MULTI_MESSAGE,
   encrypt: (key, parameter) => new StreamingSeal(poly1305Params(key, parameter)),
   decrypt: (key, parameter) => streamingOpen(poly1305Params(key, parameter)),
+  messageEncrypt: (key, parameter) => encryptMessages(poly1305MessageScheme(key), parameter),
+  messageDecrypt: (key, parameter) => decryptMessages(poly1305MessageScheme(key), parameter),
 });

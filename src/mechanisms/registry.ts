@@ -21,6 +21,7 @@ const FUNCTION_FLAGS: [keyof Mechanism, number][] = [
   ['signRecover', K.CKF_SIGN_RECOVER], ['verify', K.CKF_VERIFY], ['verifyRecover', K.CKF_VERIFY_RECOVER],
   ['generateKey', K.CKF_GENERATE], ['generateKeyPair', K.CKF_GENERATE_KEY_PAIR], ['wrap', K.CKF_WRAP],
   ['unwrap', K.CKF_UNWRAP], ['derive', K.CKF_DERIVE], ['encapsulate', K.CKF_ENCAPSULATE], ['decapsulate', K.CKF_DECAPSULATE],
+  ['messageEncrypt', K.CKF_MESSAGE_ENCRYPT], ['messageDecrypt', K.CKF_MESSAGE_DECRYPT],
 ];
 
 export function mechanismList(): number[] {

@@ -203,7 +203,7 @@ function step<T extends Impl, R>(
   }
 }
 
-function bytes(data: unknown): Buffer {
+export function bytes(data: unknown): Buffer {
   if (!(data instanceof Uint8Array)) throw new CKRError(K.CKR_ARGUMENTS_BAD);
   return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
