@@ -65,7 +65,7 @@ forEachStore((kind) => {
       throwsCKR(() => f.p11.C_DigestFinal(h), K.CKR_OPERATION_NOT_INITIALIZED);
       throwsCKR(() => f.p11.C_DigestInit(h, { mechanism: K.CKM_AES_CBC }), K.CKR_MECHANISM_INVALID);
       throwsCKR(() => f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256, parameter: Buffer.alloc(4) }), K.CKR_MECHANISM_PARAM_INVALID);
-      throwsCKR(() => f.p11.C_DigestInit(h, null as never), K.CKR_ARGUMENTS_BAD);
+      throwsCKR(() => f.p11.C_DigestInit(h, 'sha' as never), K.CKR_ARGUMENTS_BAD);
       f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
       throwsCKR(() => f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 }), K.CKR_OPERATION_ACTIVE);
       f.cleanup();
@@ -149,6 +149,17 @@ forEachStore((kind) => {
       f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
       f.p11.C_DigestKey(h, key);
       throwsCKR(() => f.p11.C_GetOperationState(h), K.CKR_STATE_UNSAVEABLE);
+      f.cleanup();
+    });
+
+    it('a NULL mechanism ends the active digest (PKCS#11 3.0)', () => {
+      const f = setup(kind);
+      const h = f.p11.C_OpenSession(f.slot, RO);
+      f.p11.C_DigestInit(h, null);
+      f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
+      f.p11.C_DigestUpdate(h, abc);
+      f.p11.C_DigestInit(h, null);
+      throwsCKR(() => f.p11.C_DigestFinal(h), K.CKR_OPERATION_NOT_INITIALIZED);
       f.cleanup();
     });
 

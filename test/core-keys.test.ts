@@ -90,6 +90,9 @@ describe('key management in the core', () => {
     throwsCKR(() => f.p11.C_Login(h, K.CKU_CONTEXT_SPECIFIC, 'wrong-pin'), K.CKR_PIN_INCORRECT);
     f.p11.C_Login(h, K.CKU_CONTEXT_SPECIFIC, USER_PIN);
     assert.equal(f.p11.C_Sign(h, digestInfo).length, 128);
+    // A NULL mechanism ends an operation, as C_SessionCancel would.
+    f.p11.C_SignInit(h, null, 0);
+    throwsCKR(() => f.p11.C_Sign(h, digestInfo), K.CKR_OPERATION_NOT_INITIALIZED);
     // The next operation asks again.
     f.p11.C_SignInit(h, { mechanism: K.CKM_RSA_PKCS }, priv);
     throwsCKR(() => f.p11.C_Sign(h, digestInfo, null), K.CKR_USER_NOT_LOGGED_IN);

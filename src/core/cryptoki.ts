@@ -145,7 +145,8 @@ export class Cryptoki {
   C_FindObjectsFinal(hSession: number): void { objects.findObjectsFinal(this.app, hSession); }
 
   // ---- digest -------------------------------------------------------------
-  C_DigestInit(hSession: number, mechanism: CK_MECHANISM): void { digestFns.digestInit(this.app, hSession, mechanism); }
+  /** A null mechanism ends the active operation (PKCS#11 3.0), as for every Init of an operation. */
+  C_DigestInit(hSession: number, mechanism: CK_MECHANISM | null): void { digestFns.digestInit(this.app, hSession, mechanism); }
   C_Digest(hSession: number, data: Uint8Array): Buffer;
   C_Digest(hSession: number, data: Uint8Array, out: Out): number;
   C_Digest(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return digestFns.digest(this.app, hSession, data, out); }
@@ -163,7 +164,7 @@ export class Cryptoki {
   }
 
   // ---- encryption and decryption ------------------------------------------------
-  C_EncryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'encrypt', mechanism, hKey); }
+  C_EncryptInit(hSession: number, mechanism: CK_MECHANISM | null, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'encrypt', mechanism, hKey); }
   C_Encrypt(hSession: number, data: Uint8Array): Buffer;
   C_Encrypt(hSession: number, data: Uint8Array, out: Out): number;
   C_Encrypt(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return crypto.cipherOnce(this.app, hSession, 'encrypt', data, out); }
@@ -173,7 +174,7 @@ export class Cryptoki {
   C_EncryptFinal(hSession: number): Buffer;
   C_EncryptFinal(hSession: number, out: Out): number;
   C_EncryptFinal(hSession: number, out?: Out): Buffer | number { return crypto.cipherFinal(this.app, hSession, 'encrypt', out); }
-  C_DecryptInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'decrypt', mechanism, hKey); }
+  C_DecryptInit(hSession: number, mechanism: CK_MECHANISM | null, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'decrypt', mechanism, hKey); }
   C_Decrypt(hSession: number, data: Uint8Array): Buffer;
   C_Decrypt(hSession: number, data: Uint8Array, out: Out): number;
   C_Decrypt(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return crypto.cipherOnce(this.app, hSession, 'decrypt', data, out); }
@@ -185,7 +186,7 @@ export class Cryptoki {
   C_DecryptFinal(hSession: number, out?: Out): Buffer | number { return crypto.cipherFinal(this.app, hSession, 'decrypt', out); }
 
   // ---- signing and verification ------------------------------------------------
-  C_SignInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'sign', mechanism, hKey); }
+  C_SignInit(hSession: number, mechanism: CK_MECHANISM | null, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'sign', mechanism, hKey); }
   C_Sign(hSession: number, data: Uint8Array): Buffer;
   C_Sign(hSession: number, data: Uint8Array, out: Out): number;
   C_Sign(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return crypto.signOnce(this.app, hSession, data, out); }
@@ -193,16 +194,16 @@ export class Cryptoki {
   C_SignFinal(hSession: number): Buffer;
   C_SignFinal(hSession: number, out: Out): number;
   C_SignFinal(hSession: number, out?: Out): Buffer | number { return crypto.signFinal(this.app, hSession, out); }
-  C_SignRecoverInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'signRecover', mechanism, hKey); }
+  C_SignRecoverInit(hSession: number, mechanism: CK_MECHANISM | null, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'signRecover', mechanism, hKey); }
   C_SignRecover(hSession: number, data: Uint8Array): Buffer;
   C_SignRecover(hSession: number, data: Uint8Array, out: Out): number;
   C_SignRecover(hSession: number, data: Uint8Array, out?: Out): Buffer | number { return crypto.recover(this.app, hSession, 'signRecover', data, out); }
-  C_VerifyInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'verify', mechanism, hKey); }
+  C_VerifyInit(hSession: number, mechanism: CK_MECHANISM | null, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'verify', mechanism, hKey); }
   /** Returns when the signature is valid; throws CKR_SIGNATURE_INVALID or CKR_SIGNATURE_LEN_RANGE. */
   C_Verify(hSession: number, data: Uint8Array, signature: Uint8Array): void { crypto.verifyOnce(this.app, hSession, data, signature); }
   C_VerifyUpdate(hSession: number, part: Uint8Array): void { crypto.verifyUpdate(this.app, hSession, 'verify', part); }
   C_VerifyFinal(hSession: number, signature: Uint8Array): void { crypto.verifyFinal(this.app, hSession, signature); }
-  C_VerifyRecoverInit(hSession: number, mechanism: CK_MECHANISM, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'verifyRecover', mechanism, hKey); }
+  C_VerifyRecoverInit(hSession: number, mechanism: CK_MECHANISM | null, hKey: number): void { crypto.cryptoInit(this.app, hSession, 'verifyRecover', mechanism, hKey); }
   C_VerifyRecover(hSession: number, signature: Uint8Array): Buffer;
   C_VerifyRecover(hSession: number, signature: Uint8Array, out: Out): number;
   C_VerifyRecover(hSession: number, signature: Uint8Array, out?: Out): Buffer | number { return crypto.recover(this.app, hSession, 'verifyRecover', signature, out); }

@@ -172,9 +172,14 @@ type CryptoKind = keyof typeof KEY_FUNCTIONS;
 
 /** C_EncryptInit and its siblings. */
 export function cryptoInit(
-  app: Application, hSession: number, kind: CryptoKind, mechanism: CK_MECHANISM, hKey: number, signature?: Uint8Array,
+  app: Application, hSession: number, kind: CryptoKind, mechanism: CK_MECHANISM | null, hKey: number, signature?: Uint8Array,
 ): void {
   const s = app.session(hSession);
+  // PKCS#11 3.0: Init with a NULL mechanism ends the active operation of that kind.
+  if (mechanism === null) {
+    s.end(kind);
+    return;
+  }
   if (s.operations.has(kind)) throw new CKRError(K.CKR_OPERATION_ACTIVE);
   const fn = KEY_FUNCTIONS[kind];
   const m = mechanismFor(mechanism, fn);

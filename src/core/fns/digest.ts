@@ -6,8 +6,13 @@ import type { Application, Session } from '../application.js';
 import { DigestOperation, digestAlgorithm } from '../digest.js';
 import { deliverSized } from '../output.js';
 
-export function digestInit(app: Application, hSession: number, mechanism: CK_MECHANISM): void {
+export function digestInit(app: Application, hSession: number, mechanism: CK_MECHANISM | null): void {
   const s = app.session(hSession);
+  // PKCS#11 3.0: Init with a NULL mechanism ends the active operation.
+  if (mechanism === null) {
+    s.end('digest');
+    return;
+  }
   if (s.operations.has('digest')) throw new CKRError(K.CKR_OPERATION_ACTIVE);
   s.begin('digest', new DigestOperation(mechanism?.mechanism, digestAlgorithm(mechanism), app.maxSavedStateInput));
 }
