@@ -1,6 +1,6 @@
 /** The generic key-management rules of the core, exercised through the AES family. */
 import assert from 'node:assert/strict';
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as K from '../src/pkcs11/constants.js';
 import type { CK_ATTRIBUTE } from '../src/pkcs11/types.js';
@@ -96,6 +96,50 @@ describe('key management in the core', () => {
     // The next operation asks again.
     f.p11.C_SignInit(h, { mechanism: K.CKM_RSA_PKCS }, priv);
     throwsCKR(() => f.p11.C_Sign(h, digestInfo, null), K.CKR_USER_NOT_LOGGED_IN);
+    f.cleanup();
+  });
+
+  it('saves and restores multi-part AES-CBC, AES-CTR, AES-ECB and HMAC operations; the key must be the same', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const h2 = f.p11.C_OpenSession(f.slot, RW);
+    const value = Buffer.alloc(16, 0x11);
+    const key = f.p11.C_CreateObject(h, aes(value));
+    const other = f.p11.C_CreateObject(h, aes(Buffer.alloc(16, 0x22)));
+    const data = Buffer.alloc(64, 0x5a);
+    const iv = Buffer.alloc(16, 1);
+    const cases: [{ mechanism: number; parameter?: unknown }, string][] = [
+      [{ mechanism: K.CKM_AES_CBC, parameter: iv }, 'aes-128-cbc'],
+      [{ mechanism: K.CKM_AES_ECB }, 'aes-128-ecb'],
+    ];
+    for (const [mechanism, cipher] of cases) {
+      const expected = createCipheriv(cipher, value, mechanism.parameter as Buffer ?? null).setAutoPadding(false).update(data);
+      f.p11.C_EncryptInit(h, mechanism, key);
+      const first = f.p11.C_EncryptUpdate(h, data.subarray(0, 20));
+      const state = f.p11.C_GetOperationState(h);
+      throwsCKR(() => f.p11.C_SetOperationState(h2, state), K.CKR_KEY_NEEDED);
+      throwsCKR(() => f.p11.C_SetOperationState(h2, state, other), K.CKR_KEY_CHANGED);
+      throwsCKR(() => f.p11.C_SetOperationState(h2, state, key, key), K.CKR_KEY_NOT_NEEDED);
+      f.p11.C_SetOperationState(h2, state, key);
+      const rest = Buffer.concat([f.p11.C_EncryptUpdate(h2, data.subarray(20)), f.p11.C_EncryptFinal(h2)]);
+      assert.deepEqual(Buffer.concat([first, rest]), expected, cipher);
+      f.p11.C_SessionCancel(h, K.CKF_ENCRYPT);
+    }
+    const ctr = { mechanism: K.CKM_AES_CTR, parameter: { ulCounterBits: 128, cb: iv } };
+    f.p11.C_DecryptInit(h, ctr, key);
+    const part = f.p11.C_DecryptUpdate(h, data.subarray(0, 7));
+    f.p11.C_SetOperationState(h2, f.p11.C_GetOperationState(h), key);
+    const all = Buffer.concat([part, f.p11.C_DecryptUpdate(h2, data.subarray(7)), f.p11.C_DecryptFinal(h2)]);
+    assert.deepEqual(all, createCipheriv('aes-128-ctr', value, iv).update(data));
+
+    const mac = f.p11.C_CreateObject(h, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_GENERIC_SECRET }, { type: K.CKA_VALUE, value: Buffer.alloc(32, 3) },
+    ]);
+    f.p11.C_SignInit(h, { mechanism: K.CKM_SHA256_HMAC }, mac);
+    f.p11.C_SignUpdate(h, data.subarray(0, 10));
+    f.p11.C_SetOperationState(h2, f.p11.C_GetOperationState(h), 0, mac);
+    f.p11.C_SignUpdate(h2, data.subarray(10));
+    assert.deepEqual(f.p11.C_SignFinal(h2), createHmac('sha256', Buffer.alloc(32, 3)).update(data).digest());
     f.cleanup();
   });
 });
