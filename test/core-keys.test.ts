@@ -131,6 +131,7 @@ describe('key management in the core', () => {
     f.p11.C_SetOperationState(h2, f.p11.C_GetOperationState(h), key);
     const all = Buffer.concat([part, f.p11.C_DecryptUpdate(h2, data.subarray(7)), f.p11.C_DecryptFinal(h2)]);
     assert.deepEqual(all, createCipheriv('aes-128-ctr', value, iv).update(data));
+    f.p11.C_SessionCancel(h, K.CKF_DECRYPT);
 
     const mac = f.p11.C_CreateObject(h, [
       { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_GENERIC_SECRET }, { type: K.CKA_VALUE, value: Buffer.alloc(32, 3) },
