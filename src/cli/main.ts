@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `cryptoki` command. For now it shows what is in the default store;
- * token and key management verbs come with the CLI issue.
+ * The `cryptoki` command: the token server (`serve`), the slots of the store,
+ * token backup and restore.
  */
 import { Command } from 'commander';
 import { CKF_TOKEN_INITIALIZED, CKF_USER_PIN_INITIALIZED } from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import { openLibrary } from './store.js';
+import { serveCommand } from './serve.js';
 import { addBackupCommands } from './token-backup.js';
 
 function listSlots(options: { json?: boolean }): void {
@@ -51,6 +52,8 @@ program
   .option('--json', 'print JSON')
   .addHelpText('after', '\nExample:\n  cryptoki slots --json')
   .action(listSlots);
+
+serveCommand(program);
 
 const token = program.command('token').description('manage tokens');
 addBackupCommands(token);
