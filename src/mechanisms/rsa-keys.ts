@@ -256,8 +256,14 @@ export function generateRsaKeyPair(publicTemplate: AttributeMap): { publicKey: A
   let privateKey: AttributeMap;
   // OpenSSL gives a modulus of exactly the asked length; checked all the same.
   do {
-    const pair = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: exponent.value });
-    privateKey = privateAttributes(pair.privateKey);
+    // Asked for DER, not key objects: on Node 20 exporting a freshly generated
+    // key object as JWK can deadlock with the garbage collector (the key
+    // generation job's destructor waits on a lock the export holds).
+    const pair = generateKeyPairSync('rsa', {
+      modulusLength: bits, publicExponent: exponent.value,
+      publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+    });
+    privateKey = privateAttributes(createPrivateKey({ key: pair.privateKey, format: 'der', type: 'pkcs8' }));
   } while (modulusBits(privateKey) !== bits);
   const publicKey: AttributeMap = new Map<number, StoredValue>([
     [K.CKA_KEY_TYPE, K.CKK_RSA],
