@@ -432,12 +432,13 @@ describe('EC mechanisms', () => {
       const [, x25519] = generate(nameParams('curve25519'), [], [], K.CKM_EC_MONTGOMERY_KEY_PAIR_GEN);
       throwsCKR(() => f.p11.C_SignInit(h, { mechanism: K.CKM_ECDSA }, x25519), K.CKR_KEY_TYPE_INCONSISTENT);
       throwsCKR(() => f.p11.C_SignInit(h, { mechanism: K.CKM_ECDSA }, pub), K.CKR_KEY_TYPE_INCONSISTENT, 'a public key does not sign');
-      const bad = importPrivate(K.CKK_EC, oidParams(curve('P-256').oid), Buffer.alloc(32, 0xff));
-      throwsCKR(() => f.p11.C_SignInit(h, { mechanism: K.CKM_ECDSA }, bad), K.CKR_KEY_TYPE_INCONSISTENT, 'd >= n');
-      const offCurve = importPublic(K.CKK_EC, oidParams(curve('P-256').oid), octetString(Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)])));
-      throwsCKR(() => f.p11.C_VerifyInit(h, { mechanism: K.CKM_ECDSA }, offCurve), K.CKR_KEY_TYPE_INCONSISTENT, 'a point off the curve');
-      const unknown = importPrivate(K.CKK_EC, oidParams('1.3.132.0.33'), Buffer.alloc(28, 1));
-      throwsCKR(() => f.p11.C_SignInit(h, { mechanism: K.CKM_ECDSA }, unknown), K.CKR_CURVE_NOT_SUPPORTED);
+      // Bad key material is refused when it is imported.
+      throwsCKR(() => importPrivate(K.CKK_EC, oidParams(curve('P-256').oid), Buffer.alloc(32, 0xff)), K.CKR_ATTRIBUTE_VALUE_INVALID, 'd >= n');
+      throwsCKR(() => importPublic(K.CKK_EC, oidParams(curve('P-256').oid), octetString(Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]))),
+        K.CKR_ATTRIBUTE_VALUE_INVALID, 'a point off the curve');
+      throwsCKR(() => importPrivate(K.CKK_EC, oidParams('1.3.132.0.33'), Buffer.alloc(28, 1)), K.CKR_CURVE_NOT_SUPPORTED);
+      const good = importPublic(K.CKK_EC, oidParams(curve('P-256').oid), attribute(pub, K.CKA_EC_POINT));
+      assert.deepEqual(attribute(good, K.CKA_PUBLIC_KEY_INFO), attribute(pub, K.CKA_PUBLIC_KEY_INFO), 'and the SPKI follows from it');
     });
 
     it('reads public points given raw or compressed as well', () => {

@@ -244,8 +244,7 @@ describe('EdDSA mechanisms', () => {
     throwsCKR(() => f.p11.C_SignInit(h, { mechanism: K.CKM_EDDSA }, ecPriv), K.CKR_KEY_TYPE_INCONSISTENT);
     throwsCKR(() => f.p11.C_VerifyInit(h, { mechanism: K.CKM_EDDSA }, ecPub), K.CKR_KEY_TYPE_INCONSISTENT);
     throwsCKR(() => f.p11.C_SignInit(h, { mechanism: K.CKM_ECDSA }, priv), K.CKR_KEY_TYPE_INCONSISTENT);
-    const [short] = importKeys(ED25519_OID, randomBytes(32), randomBytes(31));
-    throwsCKR(() => f.p11.C_VerifyInit(h, { mechanism: K.CKM_EDDSA }, short), K.CKR_KEY_TYPE_INCONSISTENT, 'a public key of the wrong length');
+    throwsCKR(() => importKeys(ED25519_OID, randomBytes(32), randomBytes(31)), K.CKR_ATTRIBUTE_VALUE_INVALID, 'a public key of the wrong length');
   });
 
   it('answers length queries, and CKR_BUFFER_TOO_SMALL keeps the operation', () => {

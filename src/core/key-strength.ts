@@ -20,10 +20,15 @@ const CURVE_STRENGTH = new Map<string, number>([
   ['06032b656e', 128], // X25519
   ['06032b656f', 224], // X448
 ]);
+/** Curve names as CKA_EC_PARAMS may carry them, lower-cased: every alias the EC family accepts. */
 const CURVE_NAME_STRENGTH: Record<string, number> = {
-  prime256v1: 128, secp256r1: 128, secp384r1: 192, secp521r1: 256, secp256k1: 128,
-  brainpoolP256r1: 128, brainpoolP384r1: 192, brainpoolP512r1: 256,
-  edwards25519: 128, edwards448: 224, curve25519: 128, curve448: 224,
+  'prime256v1': 128, 'secp256r1': 128, 'p-256': 128, 'nistp256': 128,
+  'secp384r1': 192, 'p-384': 192, 'nistp384': 192,
+  'secp521r1': 256, 'p-521': 256, 'nistp521': 256,
+  'secp256k1': 128,
+  'brainpoolp256r1': 128, 'brainpoolp384r1': 192, 'brainpoolp512r1': 256,
+  'edwards25519': 128, 'ed25519': 128, 'edwards448': 224, 'ed448': 224,
+  'curve25519': 128, 'x25519': 128, 'curve448': 224, 'x448': 224,
 };
 
 function rsaStrength(modulusBits: number): number {
@@ -40,7 +45,7 @@ function curveStrength(params: unknown): number {
   const byOid = CURVE_STRENGTH.get(params.toString('hex'));
   if (byOid !== undefined) return byOid;
   // A PrintableString: tag 0x13, short length, the name.
-  if (params[0] === 0x13) return CURVE_NAME_STRENGTH[params.subarray(2).toString('latin1')] ?? 0;
+  if (params[0] === 0x13) return CURVE_NAME_STRENGTH[params.subarray(2).toString('latin1').toLowerCase()] ?? 0;
   return 0;
 }
 

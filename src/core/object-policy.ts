@@ -376,7 +376,6 @@ function completeKey(attrs: AttributeMap, ctx: CreationContext): void {
     attrs.set(K.CKA_NEVER_EXTRACTABLE, !outside && baseNeverExtractable && attrs.get(K.CKA_EXTRACTABLE) === false);
   }
   const keyType = attrs.get(K.CKA_KEY_TYPE) as number;
-  if (ctx.origin === 'create' || ctx.origin === 'unwrap') IMPORT_CHECKS.get(keyType)?.(attrs);
   if (cls === K.CKO_SECRET_KEY) {
     const value = attrs.get(K.CKA_VALUE);
     if (!Buffer.isBuffer(value) || value.length === 0) throw invalid(K.CKR_ATTRIBUTE_VALUE_INVALID, 'key value must not be empty');
@@ -399,6 +398,7 @@ function completeKey(attrs: AttributeMap, ctx: CreationContext): void {
       throw invalid(K.CKR_ATTRIBUTE_VALUE_INVALID, 'CKA_EC_PARAMS must be DER');
     }
   }
+  if (ctx.origin === 'create' || ctx.origin === 'unwrap') IMPORT_CHECKS.get(keyType)?.(attrs);
 }
 
 export function bitLength(bigEndian: Buffer): number {

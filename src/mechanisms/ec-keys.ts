@@ -17,8 +17,9 @@ import { CKRError } from '../pkcs11/error.js';
 import type { AttributeMap, StoredValue } from '../pkcs11/attributes.js';
 import {
   curveOf, curveOfParams, decodeEcPoint, decodeOctetPoint, encodeEcPoint, fixedLength, OCTET_CURVES, octetPkcs8,
-  sec1PrivateKey, spki, toBigInt, type OctetCurve, type WeierstrassCurve,
+  sec1PrivateKey, spki, toBigInt, type Curve, type OctetCurve, type WeierstrassCurve,
 } from './ec-curves.js';
+import { registerImportCheck } from '../core/object-policy.js';
 import type { PrivateKeyCodec } from './key-codec.js';
 import type { KeyPair } from './mechanism.js';
 
@@ -226,3 +227,35 @@ export function generateOctetPair(kind: OctetCurve['kind'], keyType: number, pub
   if (curve.kind !== kind) throw new CKRError(K.CKR_CURVE_NOT_SUPPORTED, `not a ${kind} curve`);
   return generateOctetKeyPair(curve, params, keyType);
 }
+
+// ---- imported keys ---------------------------------------------------------------------------------
+
+/**
+ * Imported EC, Edwards and Montgomery keys are checked when they are created:
+ * a known curve (CKR_CURVE_NOT_SUPPORTED otherwise), a point on it or a scalar
+ * in range; and CKA_PUBLIC_KEY_INFO follows from them.
+ */
+function checkImported(kind: Curve['kind']) {
+  return (attrs: AttributeMap): void => {
+    let info: Buffer;
+    try {
+      const isPrivate = attrs.has(K.CKA_VALUE) && !attrs.has(K.CKA_EC_POINT);
+      const key = kind === 'weierstrass'
+        ? (isPrivate ? createPublicKey(ecPrivateKey(attrs).key) : ecPublicKey(attrs).key)
+        : (isPrivate ? createPublicKey(octetPrivateKey(attrs, curveOf(attrs, kind))) : octetPublicKey(attrs, curveOf(attrs, kind)));
+      info = key.export({ type: 'spki', format: 'der' });
+    } catch (e) {
+      if (e instanceof CKRError && (e.code === K.CKR_CURVE_NOT_SUPPORTED || e.code === K.CKR_DOMAIN_PARAMS_INVALID)) throw e;
+      throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, 'the key value is not valid for its curve');
+    }
+    const given = attrs.get(K.CKA_PUBLIC_KEY_INFO);
+    if (Buffer.isBuffer(given) && given.length > 0 && !given.equals(info)) {
+      throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, 'CKA_PUBLIC_KEY_INFO does not match the key');
+    }
+    attrs.set(K.CKA_PUBLIC_KEY_INFO, info);
+  };
+}
+
+registerImportCheck(K.CKK_EC, checkImported('weierstrass'));
+registerImportCheck(K.CKK_EC_EDWARDS, checkImported('edwards'));
+registerImportCheck(K.CKK_EC_MONTGOMERY, checkImported('montgomery'));
