@@ -40,7 +40,8 @@ import { inProcessExecutors, RpcServer } from '../src/rpc/server.js';
 import { FAST_KDF } from './helpers.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const VECTORS_PATH = resolve(repoRoot, '..', 'shared', 'docs', 'p11kit-rpc-vectors.json');
+// A copy of shared/docs/p11kit-rpc-vectors.json (real p11-kit 0.24.1 traffic), kept with the tests.
+const VECTORS_PATH = resolve(repoRoot, 'test', 'fixtures', 'p11kit-rpc-vectors.json');
 const haveVectors = existsSync(VECTORS_PATH);
 
 interface Vector { direction: 'client->server' | 'server->client'; hex: string; note: string }
