@@ -120,6 +120,26 @@ describe('CKM_HKDF_DERIVE', () => {
     assert.equal(derivedValue(K.CKM_HKDF_DERIVE, ignoredInfo, baseKey(RFC5869[0]![1])), prk);
   });
 
+  it('takes the salt from another key (CKF_HKDF_SALT_KEY)', () => {
+    const [hash, ikm, salt, info, length, , okm] = RFC5869[0]!;
+    const saltKey = baseKey(salt!);
+    const parameter = { ...(hkdfParams(hash, null, info) as object), ulSaltType: K.CKF_HKDF_SALT_KEY, hSaltKey: saltKey };
+    assert.equal(derivedValue(K.CKM_HKDF_DERIVE, parameter, baseKey(ikm), [valueLen(length)]), okm);
+  });
+
+  it('CKM_HKDF_DATA makes a data object from an expansion, never the PRK', () => {
+    const [hash, ikm, salt, info, length, , okm] = RFC5869[0]!;
+    const base = baseKey(ikm, K.CKK_GENERIC_SECRET, [{ type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_EXTRACTABLE, value: false }]);
+    const data = f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info) }, base, [valueLen(length)]);
+    assert.equal(attr(data, K.CKA_CLASS), K.CKO_DATA);
+    assert.equal(value(data).toString('hex'), okm);
+    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info, true, false) }, base, [valueLen(32)]),
+      K.CKR_MECHANISM_PARAM_INVALID, 'extract only would reveal the PRK');
+    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info) }, base, []), K.CKR_TEMPLATE_INCOMPLETE);
+    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info) }, base,
+      [valueLen(16), { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }]), K.CKR_TEMPLATE_INCONSISTENT);
+  });
+
   it('makes keys of the template\'s type, with their check value', () => {
     const [hash, ikm, salt, info] = RFC5869[0]!;
     const aes = derive(K.CKM_HKDF_DERIVE, hkdfParams(hash, salt, info), baseKey(ikm), [keyType(K.CKK_AES), valueLen(16)]);
@@ -143,7 +163,7 @@ describe('CKM_HKDF_DERIVE', () => {
     const run = (parameter: unknown, template: CK_ATTRIBUTE[] = [valueLen(32)], key = base) => derive(K.CKM_HKDF_DERIVE, parameter, key, template);
     for (const bad of [
       undefined, null, Buffer.alloc(8), { ...good, bExtract: false, bExpand: false }, { ...good, bExpand: 1 },
-      { ...good, ulSaltType: K.CKF_HKDF_SALT_KEY, hSaltKey: base }, { ...good, ulSaltType: 0 },
+      { ...good, ulSaltType: K.CKF_HKDF_SALT_KEY, hSaltKey: 'not a handle' }, { ...good, ulSaltType: 0 },
       { ...good, ulSaltType: K.CKF_HKDF_SALT_DATA | K.CKF_HKDF_SALT_NULL }, { ...good, pSalt: undefined },
       { ...good, prfHashMechanism: K.CKM_MD5 }, { ...good, prfHashMechanism: K.CKM_SHA256_HMAC }, { ...good, pInfo: 'info' },
     ]) {
@@ -173,8 +193,8 @@ describe('CKM_HKDF_DERIVE', () => {
     throwsCKR(() => f.p11.C_GenerateKey(h, { mechanism: K.CKM_HKDF_KEY_GEN }, [valueLen(32), keyType(K.CKK_GENERIC_SECRET)]), K.CKR_TEMPLATE_INCONSISTENT);
   });
 
-  it('CKM_HKDF_DATA is not offered (it makes data objects, which C_DeriveKey does not)', () => {
-    throwsCKR(() => f.p11.C_GetMechanismInfo(f.slot, K.CKM_HKDF_DATA), K.CKR_MECHANISM_INVALID);
+  it('CKM_HKDF_DATA and CKM_HKDF_DERIVE are listed as derive mechanisms', () => {
+    assert.equal(f.p11.C_GetMechanismInfo(f.slot, K.CKM_HKDF_DATA).flags & K.CKF_DERIVE, K.CKF_DERIVE);
     assert.equal(f.p11.C_GetMechanismInfo(f.slot, K.CKM_HKDF_DERIVE).flags & K.CKF_DERIVE, K.CKF_DERIVE);
   });
 });

@@ -1,10 +1,7 @@
 /**
- * HKDF (RFC 5869; spec "HKDF Mechanisms"): CKM_HKDF_DERIVE and CKM_HKDF_KEY_GEN.
- *
- * Not offered: CKM_HKDF_DATA, whose result is a CKO_DATA object while the
- * core's C_DeriveKey makes secret keys only (hkdf() below is all it needs);
- * and CKF_HKDF_SALT_KEY, whose salt is another key named by handle, which a
- * mechanism cannot look up.
+ * HKDF (RFC 5869; spec "HKDF Mechanisms"): CKM_HKDF_DERIVE, CKM_HKDF_DATA (the
+ * result as a data object) and CKM_HKDF_KEY_GEN. A salt may be given as data
+ * or as another key (CKF_HKDF_SALT_KEY), which the core resolves.
  */
 import { createHmac } from 'node:crypto';
 import * as K from '../pkcs11/constants.js';
@@ -40,21 +37,22 @@ function prfHash(p: Record<string, unknown>): DigestAlgorithm {
 }
 
 /** The extraction salt; ignored (and unchecked) when there is no extraction, as the spec says. */
-function extractionSalt(p: Record<string, unknown>): Buffer | null {
+function extractionSalt(p: Record<string, unknown>, otherKey?: (handle: unknown) => KeyObject): Buffer | null {
   switch (p.ulSaltType) {
     case K.CKF_HKDF_SALT_NULL:
       return null;
     case K.CKF_HKDF_SALT_DATA:
       return bytesField(p, 'pSalt');
     case K.CKF_HKDF_SALT_KEY:
-      throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a salt key (hSaltKey) is not supported');
+      if (!otherKey) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a salt key (hSaltKey) needs C_DeriveKey');
+      return baseKeyValue(otherKey(p.hSaltKey).attrs);
     default:
       throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'ulSaltType must be one CKF_HKDF_SALT_* flag');
   }
 }
 
 /** CK_HKDF_PARAMS { bExtract, bExpand, prfHashMechanism, ulSaltType, pSalt, hSaltKey, pInfo }. */
-export function hkdfParams(parameter: unknown): HkdfParams {
+export function hkdfParams(parameter: unknown, otherKey?: (handle: unknown) => KeyObject): HkdfParams {
   const p = parameterObject(parameter, 'CK_HKDF_PARAMS');
   const extract = flag(p, 'bExtract');
   const expand = flag(p, 'bExpand');
@@ -63,7 +61,7 @@ export function hkdfParams(parameter: unknown): HkdfParams {
     hash: prfHash(p),
     extract,
     expand,
-    salt: extract ? extractionSalt(p) : null,
+    salt: extract ? extractionSalt(p, otherKey) : null,
     info: expand ? bytesField(p, 'pInfo', true) : Buffer.alloc(0),
   };
 }
@@ -92,8 +90,8 @@ export function hkdf(params: HkdfParams, keyMaterial: Buffer, length: number): B
   return params.expand ? expandStep(hash, prk, params.info, length) : prk;
 }
 
-function hkdfDerive(baseKey: KeyObject, parameter: unknown, template: AttributeMap): AttributeMap {
-  const params = hkdfParams(parameter);
+function hkdfDerive(baseKey: KeyObject, parameter: unknown, template: AttributeMap, otherKey: (handle: unknown) => KeyObject): AttributeMap {
+  const params = hkdfParams(parameter, otherKey);
   const ikm = baseKeyValue(baseKey.attrs);
   // RFC 5869: the key that expansion alone starts from is a PRK of at least HashLen bytes.
   if (!params.extract && ikm.length < params.hash.size) {
@@ -112,6 +110,34 @@ registerMechanism({
   keyTypes: [K.CKK_HKDF, K.CKK_GENERIC_SECRET],
   keySize: (attrs) => (attrs.get(K.CKA_VALUE) as Buffer | undefined)?.length ?? 0,
   derive: hkdfDerive,
+});
+
+/**
+ * CKM_HKDF_DATA: the derived bytes become a data object, readable by design.
+ * Only expansion may feed it: an extract-only result is the PRK, from which
+ * every key of this base could be derived, so it never leaves as data.
+ */
+function hkdfData(baseKey: KeyObject, parameter: unknown, template: AttributeMap, otherKey: (handle: unknown) => KeyObject): AttributeMap {
+  const params = hkdfParams(parameter, otherKey);
+  if (!params.expand) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'CKM_HKDF_DATA needs bExpand: the PRK never leaves the token');
+  const ikm = baseKeyValue(baseKey.attrs);
+  if (!params.extract && ikm.length < params.hash.size) {
+    throw new CKRError(K.CKR_KEY_SIZE_RANGE, 'expanding without extracting needs a key of at least the hash length');
+  }
+  const length = template.get(K.CKA_VALUE_LEN);
+  if (typeof length !== 'number') throw new CKRError(K.CKR_TEMPLATE_INCOMPLETE, 'CKA_VALUE_LEN gives the length of the data');
+  if (length < 1 || length > 255 * params.hash.size) throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, 'CKA_VALUE_LEN is out of range for HKDF');
+  return new Map([[K.CKA_VALUE, hkdf(params, ikm, length)]]);
+}
+
+registerMechanism({
+  type: K.CKM_HKDF_DATA,
+  minKeySize: 1,
+  maxKeySize: MAX_SECRET_KEY_BYTES,
+  keyTypes: [K.CKK_HKDF, K.CKK_GENERIC_SECRET],
+  keySize: (attrs) => (attrs.get(K.CKA_VALUE) as Buffer | undefined)?.length ?? 0,
+  derive: hkdfData,
+  derivesData: true,
 });
 
 registerMechanism({

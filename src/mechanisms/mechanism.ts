@@ -112,6 +112,8 @@ export interface Mechanism {
    * like the base key: visible, a secret key with CKA_DERIVE).
    */
   derive?(baseKey: KeyObject, parameter: unknown, template: AttributeMap, otherKey: (handle: unknown) => KeyObject): AttributeMap;
+  /** The derivation makes a data object (CKO_DATA with the result as CKA_VALUE), not a key: CKM_HKDF_DATA. */
+  derivesData?: true;
   encapsulate?(publicKey: KeyObject, parameter: unknown): { ciphertext: Buffer; secret: Buffer };
   decapsulate?(privateKey: KeyObject, parameter: unknown, ciphertext: Buffer): Buffer;
 }

@@ -220,7 +220,7 @@ export function deriveKey(app: Application, hSession: number, mechanism: CK_MECH
   const s = app.session(hSession);
   const m = mechanismFor(mechanism, 'derive');
   const base = usableKey(app, s, hBaseKey, m, 'derive');
-  const t = defaultClass(withKeyTemplate(templateArg(template), base.attrs.get(K.CKA_DERIVE_TEMPLATE)), K.CKO_SECRET_KEY);
+  const t = defaultClass(withKeyTemplate(templateArg(template), base.attrs.get(K.CKA_DERIVE_TEMPLATE)), m.derivesData ? K.CKO_DATA : K.CKO_SECRET_KEY);
   if (t.get(K.CKA_TOKEN) === true && !s.rw) throw new CKRError(K.CKR_SESSION_READ_ONLY);
   const otherKey = (handle: unknown) => {
     if (typeof handle !== 'number' || !Number.isInteger(handle)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a key handle is expected');
@@ -231,6 +231,8 @@ export function deriveKey(app: Application, hSession: number, mechanism: CK_MECH
     return { attrs: key.attrs };
   };
   const computed = m.derive({ attrs: base.attrs }, mechanism.parameter, t, otherKey);
+  // A data object has no CKA_VALUE_LEN: the template only used it to ask for the length.
+  if (m.derivesData) t.delete(K.CKA_VALUE_LEN);
   const attrs = prepareKey(app, s, t, { origin: 'derive', computed, base: base.attrs });
   return app.objects.create(s, attrs);
 }
