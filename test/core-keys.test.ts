@@ -1,6 +1,6 @@
 /** The generic key-management rules of the core, exercised through the AES family. */
 import assert from 'node:assert/strict';
-import { createCipheriv, createHmac } from 'node:crypto';
+import { createCipheriv, createHash, createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as K from '../src/pkcs11/constants.js';
 import type { CK_ATTRIBUTE } from '../src/pkcs11/types.js';
@@ -141,6 +141,80 @@ describe('key management in the core', () => {
     f.p11.C_SetOperationState(h2, f.p11.C_GetOperationState(h), 0, mac);
     f.p11.C_SignUpdate(h2, data.subarray(10));
     assert.deepEqual(f.p11.C_SignFinal(h2), createHmac('sha256', Buffer.alloc(32, 3)).update(data).digest());
+    f.cleanup();
+  });
+
+  it('runs the dual-function updates: digest+encrypt, decrypt+digest, sign+encrypt, decrypt+verify', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const value = Buffer.alloc(16, 9);
+    const key = f.p11.C_CreateObject(h, aes(value));
+    const mac = f.p11.C_CreateObject(h, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_GENERIC_SECRET }, { type: K.CKA_VALUE, value: Buffer.alloc(32, 4) },
+    ]);
+    const data = Buffer.alloc(48, 0x33);
+    const iv = Buffer.alloc(16, 2);
+    const ecb = createCipheriv('aes-128-ecb', value, null).setAutoPadding(false).update(data);
+    const sha = createHash('sha256').update(data).digest();
+    const hmac = createHmac('sha256', Buffer.alloc(32, 4)).update(data).digest();
+
+    f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
+    f.p11.C_EncryptInit(h, { mechanism: K.CKM_AES_ECB }, key);
+    assert.equal(f.p11.C_DigestEncryptUpdate(h, data, null), 48, 'a length query changes nothing');
+    assert.deepEqual(f.p11.C_DigestEncryptUpdate(h, data), ecb);
+    assert.deepEqual(f.p11.C_DigestFinal(h), sha);
+    f.p11.C_EncryptFinal(h);
+
+    f.p11.C_DecryptInit(h, { mechanism: K.CKM_AES_ECB }, key);
+    f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
+    assert.deepEqual(f.p11.C_DecryptDigestUpdate(h, ecb), data);
+    assert.deepEqual(f.p11.C_DigestFinal(h), sha);
+    f.p11.C_DecryptFinal(h);
+
+    f.p11.C_SignInit(h, { mechanism: K.CKM_SHA256_HMAC }, mac);
+    f.p11.C_EncryptInit(h, { mechanism: K.CKM_AES_CBC, parameter: iv }, key);
+    const cbc = f.p11.C_SignEncryptUpdate(h, data);
+    assert.deepEqual(f.p11.C_SignFinal(h), hmac);
+    f.p11.C_EncryptFinal(h);
+
+    f.p11.C_DecryptInit(h, { mechanism: K.CKM_AES_CBC, parameter: iv }, key);
+    f.p11.C_VerifyInit(h, { mechanism: K.CKM_SHA256_HMAC }, mac);
+    assert.deepEqual(f.p11.C_DecryptVerifyUpdate(h, cbc), data);
+    f.p11.C_VerifyFinal(h, hmac);
+    f.p11.C_DecryptFinal(h);
+
+    throwsCKR(() => f.p11.C_DigestEncryptUpdate(h, data), K.CKR_OPERATION_NOT_INITIALIZED, 'both halves must be active');
+    f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
+    throwsCKR(() => f.p11.C_DigestEncryptUpdate(h, data), K.CKR_OPERATION_NOT_INITIALIZED);
+    f.cleanup();
+  });
+
+  it('applies the base key\'s CKA_DERIVE_TEMPLATE and the wrapping key\'s CKA_WRAP_TEMPLATE', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const base = f.p11.C_CreateObject(h, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_GENERIC_SECRET }, { type: K.CKA_VALUE, value: Buffer.alloc(32, 5) },
+      { type: K.CKA_DERIVE, value: true }, { type: K.CKA_DERIVE_TEMPLATE, value: [{ type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_SIGN, value: false }] },
+    ]);
+    const hkdf = { bExtract: true, bExpand: true, prfHashMechanism: K.CKM_SHA256, ulSaltType: K.CKF_HKDF_SALT_NULL, hSaltKey: 0, pInfo: Buffer.alloc(0) };
+    const derived = f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DERIVE, parameter: hkdf }, base, [{ type: K.CKA_VALUE_LEN, value: 16 }]);
+    assert.equal(get(f, h, derived, K.CKA_SENSITIVE), true, 'the template applies');
+    assert.equal(get(f, h, derived, K.CKA_SIGN), false);
+    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DERIVE, parameter: hkdf }, base,
+      [{ type: K.CKA_VALUE_LEN, value: 16 }, { type: K.CKA_SENSITIVE, value: false }]), K.CKR_TEMPLATE_INCONSISTENT, 'and cannot be contradicted');
+
+    const kek = f.p11.C_CreateObject(h, aes(Buffer.alloc(32, 6), [
+      { type: K.CKA_WRAP, value: true }, { type: K.CKA_WRAP_TEMPLATE, value: [{ type: K.CKA_KEY_TYPE, value: K.CKK_AES }] },
+    ]));
+    const aesKey = f.p11.C_CreateObject(h, aes(Buffer.alloc(16, 7), [{ type: K.CKA_EXTRACTABLE, value: true }]));
+    const other = f.p11.C_CreateObject(h, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_GENERIC_SECRET },
+      { type: K.CKA_VALUE, value: Buffer.alloc(16, 8) }, { type: K.CKA_EXTRACTABLE, value: true },
+    ]);
+    assert.equal(f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, kek, aesKey).length, 24);
+    throwsCKR(() => f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, kek, other), K.CKR_KEY_NOT_WRAPPABLE);
+    const trusted = f.p11.C_CreateObject(h, aes(Buffer.alloc(16, 9), [{ type: K.CKA_EXTRACTABLE, value: true }, { type: K.CKA_WRAP_WITH_TRUSTED, value: true }]));
+    throwsCKR(() => f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, kek, trusted), K.CKR_KEY_NOT_WRAPPABLE, 'only a trusted key may wrap it');
     f.cleanup();
   });
 });

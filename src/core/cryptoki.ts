@@ -215,9 +215,17 @@ export class Cryptoki {
   C_VerifySignatureFinal(hSession: number): void { crypto.verifySignatureFinal(this.app, hSession); }
 
   // ---- dual-function updates -------------------------------------------------------
+  C_DigestEncryptUpdate(hSession: number, part: Uint8Array): Buffer;
+  C_DigestEncryptUpdate(hSession: number, part: Uint8Array, out: Out): number;
   C_DigestEncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.dualUpdate(this.app, hSession, 'encrypt', 'digest', part, out); }
+  C_DecryptDigestUpdate(hSession: number, part: Uint8Array): Buffer;
+  C_DecryptDigestUpdate(hSession: number, part: Uint8Array, out: Out): number;
   C_DecryptDigestUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.dualUpdate(this.app, hSession, 'decrypt', 'digest', part, out); }
+  C_SignEncryptUpdate(hSession: number, part: Uint8Array): Buffer;
+  C_SignEncryptUpdate(hSession: number, part: Uint8Array, out: Out): number;
   C_SignEncryptUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.dualUpdate(this.app, hSession, 'encrypt', 'sign', part, out); }
+  C_DecryptVerifyUpdate(hSession: number, part: Uint8Array): Buffer;
+  C_DecryptVerifyUpdate(hSession: number, part: Uint8Array, out: Out): number;
   C_DecryptVerifyUpdate(hSession: number, part: Uint8Array, out?: Out): Buffer | number { return crypto.dualUpdate(this.app, hSession, 'decrypt', 'verify', part, out); }
 
   // ---- key management ---------------------------------------------------------------
