@@ -183,6 +183,11 @@ describe('key management in the core', () => {
     f.p11.C_VerifyFinal(h, hmac);
     f.p11.C_DecryptFinal(h);
 
+    f.p11.C_DecryptInit(h, { mechanism: K.CKM_AES_GCM, parameter: { pIv: Buffer.alloc(12), ulIvBits: 96, pAAD: Buffer.alloc(0), ulTagBits: 128 } }, key);
+    f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
+    throwsCKR(() => f.p11.C_DecryptDigestUpdate(h, data), K.CKR_MECHANISM_INVALID, 'AEAD plaintext comes only at the end');
+    f.p11.C_SessionCancel(h, K.CKF_DECRYPT | K.CKF_DIGEST);
+
     throwsCKR(() => f.p11.C_DigestEncryptUpdate(h, data), K.CKR_OPERATION_NOT_INITIALIZED, 'both halves must be active');
     f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
     throwsCKR(() => f.p11.C_DigestEncryptUpdate(h, data), K.CKR_OPERATION_NOT_INITIALIZED);

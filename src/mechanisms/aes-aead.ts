@@ -377,6 +377,7 @@ function gcmMessageScheme(key: KeyObject): AeadScheme {
 
 registerMechanism({
   type: K.CKM_AES_GCM,
+  authenticatesAtFinal: true,
   ...AES_KEYS,
   extraFlags: K.CKF_MULTI_MESSAGE,
   encrypt: (key, parameter) => new StreamingSeal(gcmParams(key, parameter)),
@@ -655,6 +656,7 @@ function ccmMessageScheme(key: KeyObject): AeadScheme {
 
 registerMechanism({
   type: K.CKM_AES_CCM,
+  authenticatesAtFinal: true,
   ...AES_KEYS,
   extraFlags: K.CKF_MULTI_MESSAGE,
   encrypt: ccmEncrypt,

@@ -106,6 +106,7 @@ function poly1305MessageScheme(key: KeyObject): AeadScheme {
 
 registerMechanism({
   type: K.CKM_CHACHA20_POLY1305,
+  authenticatesAtFinal: true,
   ...CHACHA20_KEYS,
   extraFlags: K.CKF_MULTI_MESSAGE,
   encrypt: (key, parameter) => new StreamingSeal(poly1305Params(key, parameter)),

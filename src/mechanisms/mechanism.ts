@@ -80,6 +80,8 @@ export interface Mechanism {
   keySize?(key: AttributeMap): number;
   /** False for mechanisms the spec allows only single-part (raw RSA, CKM_ECDSA...). Default true. */
   multiPart?: boolean;
+  /** Decryption releases no plaintext before its final step (AEAD): no dual-function decryption. */
+  authenticatesAtFinal?: true;
 
   encrypt?(key: KeyObject, parameter: unknown): Cipher;
   decrypt?(key: KeyObject, parameter: unknown): Cipher;

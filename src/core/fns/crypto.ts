@@ -363,7 +363,12 @@ export function dualUpdate(
 ): Buffer | number {
   const s = app.session(hSession);
   s.operation(other);
-  s.operation(cipherKind);
+  const cipherOp = s.operation<CryptoOperation<Cipher>>(cipherKind);
+  // An AEAD decryption releases its plaintext only once authenticated, at the
+  // end: the other half would see nothing, so the pair is refused.
+  if (cipherKind === 'decrypt' && cipherOp.mechanism.authenticatesAtFinal) {
+    throw new CKRError(K.CKR_MECHANISM_INVALID, 'an AEAD decryption cannot feed a digest or verification as it goes');
+  }
   const input = bytes(part);
   const result = cipherUpdate(app, hSession, cipherKind, input, out);
   if (out === null) return result;
