@@ -90,13 +90,19 @@ export function hkdf(params: HkdfParams, keyMaterial: Buffer, length: number): B
   return params.expand ? expandStep(hash, prk, params.info, length) : prk;
 }
 
-function hkdfDerive(baseKey: KeyObject, parameter: unknown, template: AttributeMap, otherKey: (handle: unknown) => KeyObject): AttributeMap {
+/** The parameters and input key material of a derivation, checked. */
+function hkdfInput(baseKey: KeyObject, parameter: unknown, otherKey: (handle: unknown) => KeyObject): { params: HkdfParams; ikm: Buffer } {
   const params = hkdfParams(parameter, otherKey);
   const ikm = baseKeyValue(baseKey.attrs);
   // RFC 5869: the key that expansion alone starts from is a PRK of at least HashLen bytes.
   if (!params.extract && ikm.length < params.hash.size) {
     throw new CKRError(K.CKR_KEY_SIZE_RANGE, 'expanding without extracting needs a key of at least the hash length');
   }
+  return { params, ikm };
+}
+
+function hkdfDerive(baseKey: KeyObject, parameter: unknown, template: AttributeMap, otherKey: (handle: unknown) => KeyObject): AttributeMap {
+  const { params, ikm } = hkdfInput(baseKey, parameter, otherKey);
   const shape = derivedKeyShape(template, params.expand
     ? { available: 255 * params.hash.size }
     : { natural: params.hash.size, naturalForAnyType: true, available: params.hash.size });
@@ -118,12 +124,8 @@ registerMechanism({
  * every key of this base could be derived, so it never leaves as data.
  */
 function hkdfData(baseKey: KeyObject, parameter: unknown, template: AttributeMap, otherKey: (handle: unknown) => KeyObject): AttributeMap {
-  const params = hkdfParams(parameter, otherKey);
+  const { params, ikm } = hkdfInput(baseKey, parameter, otherKey);
   if (!params.expand) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'CKM_HKDF_DATA needs bExpand: the PRK never leaves the token');
-  const ikm = baseKeyValue(baseKey.attrs);
-  if (!params.extract && ikm.length < params.hash.size) {
-    throw new CKRError(K.CKR_KEY_SIZE_RANGE, 'expanding without extracting needs a key of at least the hash length');
-  }
   const length = template.get(K.CKA_VALUE_LEN);
   if (typeof length !== 'number') throw new CKRError(K.CKR_TEMPLATE_INCOMPLETE, 'CKA_VALUE_LEN gives the length of the data');
   if (length < 1 || length > 255 * params.hash.size) throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, 'CKA_VALUE_LEN is out of range for HKDF');
