@@ -17,12 +17,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Cryptoki } from '../src/core/cryptoki.js';
 import * as K from '../src/pkcs11/constants.js';
 import { silentLogger } from '../src/rpc/log.js';
 import { RpcServer, serverAddress, workerExecutors } from '../src/rpc/server.js';
 import { findP11KitClient } from '../src/cli/serve.js';
 import { FAST_KDF } from './helpers.js';
+import { MECHS, need } from './rpc-support.js';
 
 const MODULE = findP11KitClient();
 const onPath = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -39,21 +39,6 @@ const PIN = '123456';
 const LABEL = 'gnutls-token';
 const TOKEN_URL = `pkcs11:token=${LABEL}`;
 
-/** The mechanisms our token offers (the registry is the same in every process). */
-function tokenMechanisms(): Set<number> {
-  const p11 = new Cryptoki();
-  p11.C_Initialize();
-  try {
-    return new Set(p11.C_GetMechanismList(p11.C_GetSlotList(false)[0]!));
-  } finally {
-    p11.C_Finalize();
-  }
-}
-const MECHS = tokenMechanisms();
-const need = (...mechs: number[]): string | false => {
-  const missing = mechs.filter((m) => !MECHS.has(m));
-  return missing.length ? `the token does not offer ${missing.map((m) => '0x' + m.toString(16)).join(', ')} yet` : false;
-};
 const ec = need(K.CKM_EC_KEY_PAIR_GEN, K.CKM_ECDSA);
 const rsa = need(K.CKM_RSA_PKCS_KEY_PAIR_GEN, K.CKM_RSA_PKCS, K.CKM_SHA256_RSA_PKCS);
 

@@ -20,12 +20,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Cryptoki } from '../src/core/cryptoki.js';
 import * as K from '../src/pkcs11/constants.js';
 import { silentLogger } from '../src/rpc/log.js';
 import { RpcServer, serverAddress, workerExecutors } from '../src/rpc/server.js';
 import { findP11KitClient } from '../src/cli/serve.js';
 import { FAST_KDF } from './helpers.js';
+import { MECHS, need } from './rpc-support.js';
 
 const MODULE = findP11KitClient();
 const onPath = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -57,21 +57,6 @@ function pkcs11jsPath(): string | undefined {
 }
 const PKCS11JS = pkcs11jsPath();
 
-/** The mechanisms our token offers (the registry is the same in every process). */
-function tokenMechanisms(): Set<number> {
-  const p11 = new Cryptoki();
-  p11.C_Initialize();
-  try {
-    return new Set(p11.C_GetMechanismList(p11.C_GetSlotList(false)[0]!));
-  } finally {
-    p11.C_Finalize();
-  }
-}
-const MECHS = tokenMechanisms();
-const need = (...mechs: number[]): string | false => {
-  const missing = mechs.filter((m) => !MECHS.has(m));
-  return missing.length ? `the token does not offer ${missing.map((m) => '0x' + m.toString(16)).join(', ')} yet` : false;
-};
 
 interface Run { code: number; stdout: Buffer; stderr: string }
 

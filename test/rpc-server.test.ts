@@ -28,10 +28,11 @@ import {
   type WireAttribute,
 } from '../src/rpc/codec.js';
 import { Dispatcher, HANDSHAKE } from '../src/rpc/dispatch.js';
-import { encodeFrame, FrameReader, type Frame } from '../src/rpc/frame.js';
+import { encodeFrame, FrameReader } from '../src/rpc/frame.js';
 import { createLogger, silentLogger } from '../src/rpc/log.js';
 import { inProcessExecutors, RpcServer, serverAddress, workerExecutors } from '../src/rpc/server.js';
 import { defaultSocketPath, serveCommand, startupBanner } from '../src/cli/serve.js';
+import { ProtocolClient } from './rpc-support.js';
 import { FAST_KDF } from './helpers.js';
 
 const SO_PIN = 'so-pin-1234';
@@ -86,59 +87,7 @@ function loggedIn(dialect: Dialect = 0, t = token()) {
 
 // ---- a client that speaks the protocol ---------------------------------------------
 
-class TestClient {
-  private readonly reader = new FrameReader();
-  private readonly frames: Frame[] = [];
-  private waiters: Array<() => void> = [];
-  private versionAnswer: number | undefined;
-  closed = false;
-
-  constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      let data = chunk;
-      if (this.versionAnswer === undefined && data.length > 0) {
-        this.versionAnswer = data[0]!;
-        data = data.subarray(1);
-      }
-      this.frames.push(...this.reader.push(data));
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  static connect(path: string): Promise<TestClient> {
-    return new Promise((res, rej) => {
-      const s = net.connect(path, () => res(new TestClient(s)));
-      s.once('error', rej);
-    });
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  async until<T>(get: () => T | undefined): Promise<T | null> {
-    for (;;) {
-      const v = get();
-      if (v !== undefined) return v;
-      if (this.closed) return null;
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-  }
-
-  async handshake(offer = 0): Promise<number | null> {
-    this.socket.write(Buffer.of(offer));
-    return this.until(() => this.versionAnswer);
-  }
-
-  next(): Promise<Frame | null> {
-    return this.until(() => this.frames.shift());
-  }
-
+class TestClient extends ProtocolClient {
   async call(name: string, values: FieldValue[], dialect: Dialect = 0, code = 0x10) {
     const spec = callByName(name);
     this.socket.write(encodeFrame(code, encodeBody(spec.id, spec.request!, values, { dialect }), Buffer.from('client')));
@@ -153,15 +102,6 @@ class TestClient {
     assert.equal(await this.handshake(offer), offer);
     const r = await this.call('C_Initialize', [{ data: HANDSHAKE, length: 41 }, 0, { data: Buffer.of(0), length: 1 }], offer);
     assert.equal(r.error, undefined);
-  }
-
-  end(): void {
-    this.socket.end();
-  }
-
-  async closedByServer(): Promise<boolean> {
-    await this.until(() => undefined);
-    return this.closed;
   }
 }
 

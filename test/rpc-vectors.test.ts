@@ -15,7 +15,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Duplex } from 'node:stream';
@@ -38,6 +37,7 @@ import { encodeFrame, FrameReader, type Frame } from '../src/rpc/frame.js';
 import { silentLogger } from '../src/rpc/log.js';
 import { inProcessExecutors, RpcServer } from '../src/rpc/server.js';
 import { FAST_KDF } from './helpers.js';
+import { ProtocolClient } from './rpc-support.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // A copy of shared/docs/p11kit-rpc-vectors.json (real p11-kit 0.24.1 traffic), kept with the tests.
@@ -50,73 +50,6 @@ const vectors: Vector[] = haveVectors ? JSON.parse(readFileSync(VECTORS_PATH, 'u
 const USER_PIN = '123456';
 const SO_PIN = 'so-pin-of-the-test';
 
-// ---- a client that speaks the protocol ---------------------------------------------
-
-class TestClient {
-  private readonly reader = new FrameReader();
-  private readonly frames: Frame[] = [];
-  private waiters: Array<() => void> = [];
-  private versionAnswer: number | undefined;
-  closed = false;
-
-  private constructor(private readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      let data = chunk;
-      if (this.versionAnswer === undefined && data.length > 0) {
-        this.versionAnswer = data[0]!;
-        data = data.subarray(1);
-      }
-      this.frames.push(...this.reader.push(data));
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  static connect(path: string): Promise<TestClient> {
-    return new Promise((res, rej) => {
-      const s = net.connect(path, () => res(new TestClient(s)));
-      s.once('error', rej);
-    });
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  private async until<T>(get: () => T | undefined): Promise<T | null> {
-    for (;;) {
-      const v = get();
-      if (v !== undefined) return v;
-      if (this.closed) return null;
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-  }
-
-  async handshake(offer: number): Promise<number | null> {
-    this.socket.write(Buffer.of(offer));
-    return this.until(() => this.versionAnswer);
-  }
-
-  /** Sends raw frame bytes; the next frame back, or null when the server closed the connection. */
-  async send(frameBytes: Buffer): Promise<Frame | null> {
-    this.socket.write(frameBytes);
-    return this.until(() => this.frames.shift());
-  }
-
-  async call(callId: number, signature: string, values: FieldValue[], dialect: Dialect): Promise<ReturnType<typeof decodeBody>> {
-    const f = await this.send(encodeFrame(0x10, encodeBody(callId, signature, values, { dialect })));
-    assert.ok(f, 'an answer');
-    return decodeBody(f.body, { dialect });
-  }
-
-  end(): void {
-    this.socket.end();
-  }
-}
 
 // ---- the token of the capture --------------------------------------------------------
 
@@ -368,7 +301,7 @@ describe('p11-kit captured vectors replayed against our server', { skip: haveVec
 
   connections.forEach((conn, n) => {
     it(`connection ${n + 1}: ${conn.note.replace(/^conn\d+:?\s*/, '').slice(0, 90)}`, async (t: TestContext) => {
-      const client = await TestClient.connect(socket);
+      const client = await ProtocolClient.connect(socket);
       const handles = new HandleMap();
       handles.learn('slot', 0x11, slot);
       const answer = await client.handshake(conn.offer);
