@@ -5,14 +5,13 @@
  * OpenSSL (node:crypto) signs pure Ed25519, and Ed448 with an empty context.
  * Node 20 cannot pass OpenSSL a context or ask for the prehash variants (its
  * OpenSSL 3.0 has no Ed25519ctx/ph, and crypto.sign ignores a context), so
- * Ed25519ctx, Ed25519ph, Ed448 with a context and Ed448ph are @noble/curves'.
- * That package is not a dependency of ours but of @noble/post-quantum's (same
- * author, pinned version); it is found next to that package if it is not
- * hoisted. Without it those variants are CKR_MECHANISM_PARAM_INVALID.
+ * Ed25519ctx, Ed25519ph, Ed448 with a context and Ed448ph are @noble/curves'
+ * (a direct dependency, imported statically: a top-level await here would stop
+ * CommonJS code from require()-ing the library, as pkcs11js users do).
  */
 import { sign as nodeSign, verify as nodeVerify, type KeyObject as NodeKeyObject } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { ed25519ctx, ed25519ph } from '@noble/curves/ed25519.js';
+import { ed448, ed448ph } from '@noble/curves/ed448.js';
 import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import type { AttributeMap } from '../pkcs11/attributes.js';
@@ -30,39 +29,9 @@ interface NobleEdDSA {
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, options?: { context?: Uint8Array; zip215?: boolean }): boolean;
 }
 
-interface NobleSchemes {
-  ed25519ctx: NobleEdDSA;
-  ed25519ph: NobleEdDSA;
-  ed448: NobleEdDSA;
-  ed448ph: NobleEdDSA;
-}
-
-async function importNoble(subpath: string): Promise<Record<string, unknown>> {
-  const specifier = `@noble/curves/${subpath}`;
-  try {
-    return await import(specifier);
-  } catch {
-    // Not hoisted (pnpm, nested install): resolve it from @noble/post-quantum, whose dependency it is.
-    const fromPostQuantum = createRequire(import.meta.resolve('@noble/post-quantum/ml-dsa.js'));
-    return import(pathToFileURL(fromPostQuantum.resolve(specifier)).href);
-  }
-}
-
-async function loadNoble(): Promise<NobleSchemes | undefined> {
-  try {
-    const [ed25519, ed448] = await Promise.all([importNoble('ed25519.js'), importNoble('ed448.js')]);
-    return {
-      ed25519ctx: ed25519.ed25519ctx as NobleEdDSA,
-      ed25519ph: ed25519.ed25519ph as NobleEdDSA,
-      ed448: ed448.ed448 as NobleEdDSA,
-      ed448ph: ed448.ed448ph as NobleEdDSA,
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-const noble = await loadNoble();
+const noble: { ed25519ctx: NobleEdDSA; ed25519ph: NobleEdDSA; ed448: NobleEdDSA; ed448ph: NobleEdDSA } = {
+  ed25519ctx, ed25519ph, ed448, ed448ph,
+};
 
 // ---- the scheme of a CKM_EDDSA operation ----------------------------------------------------------------
 
@@ -90,7 +59,6 @@ function schemeOf(curve: OctetCurve, parameter: unknown): Scheme {
     if (context.length > 255) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'the context is longer than 255 bytes');
   }
   if (!prehash && context.length === 0) return { kind: 'openssl' };
-  if (!noble) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'EdDSA with a context or prehash needs @noble/curves');
   const eddsa = curve.nodeType === 'ed25519'
     ? (prehash ? noble.ed25519ph : noble.ed25519ctx)
     : (prehash ? noble.ed448ph : noble.ed448);
