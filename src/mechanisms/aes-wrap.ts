@@ -1,6 +1,7 @@
 /**
  * AES key wrap (spec section "AES Key Wrap"): CKM_AES_KEY_WRAP (SP 800-38F
- * KW, RFC 3394) and CKM_AES_KEY_WRAP_KWP (KWP, RFC 5649), for wrapping and
+ * KW, RFC 3394) and CKM_AES_KEY_WRAP_KWP (KWP, RFC 5649; also under its deprecated
+ * name CKM_AES_KEY_WRAP_PAD), for wrapping and
  * unwrapping keys and for single-part encryption and decryption. node:crypto
  * has both as the id-aesNNN-wrap and id-aesNNN-wrap-pad ciphers.
  */
@@ -122,3 +123,6 @@ function registerWrap(variant: WrapVariant): void {
 
 registerWrap(KW);
 registerWrap(KWP);
+// Deprecated in 3.x for its ambiguity; SoftHSM and the Node libraries over it (pkcs11js,
+// graphene-pk11) use it as RFC 5649, which is what KWP is.
+registerWrap({ ...KWP, type: K.CKM_AES_KEY_WRAP_PAD });
