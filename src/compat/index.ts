@@ -4,7 +4,7 @@
  * `load()` opens one of our stores instead of a .so (see ./stores.ts).
  */
 export * from '../pkcs11/constants.js';
-export * from './params.js';
+export * from './constants.js';
 export { PKCS11 } from './pkcs11.js';
 export { NativeError, Pkcs11Error } from './errors.js';
 export { sharedMemoryStore, dropSharedMemoryStore } from './stores.js';
