@@ -82,7 +82,10 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   C_GetTokenInfo: { count: 1, run: (p, a) => tokenInfo(p.C_GetTokenInfo(h(a, 0))) },
   C_GetMechanismList: { count: 1, run: (p, a) => p.C_GetMechanismList(h(a, 0)) },
   C_GetMechanismInfo: { count: 2, run: (p, a) => mechanismInfo(p.C_GetMechanismInfo(h(a, 0), readUlong(a, 1))) },
-  C_InitToken: { count: 3, run: (p, a) => p.C_InitToken(h(a, 0), readString(a, 1), readString(a, 2)) },
+  // pkcs11js declares the label as the result, and graphene-pk11 reads it.
+  C_InitToken: {
+    count: 3, run: (p, a) => { const label = readString(a, 2); p.C_InitToken(h(a, 0), readString(a, 1), label); return label; },
+  },
   C_InitPIN: { count: 2, run: (p, a) => p.C_InitPIN(h(a, 0), readString(a, 1)) },
   C_SetPIN: { count: 3, run: (p, a) => p.C_SetPIN(h(a, 0), readString(a, 1), readString(a, 2)) },
   C_OpenSession: { count: 2, run: (p, a) => handle(p.C_OpenSession(h(a, 0), readUlong(a, 1))) },

@@ -39,7 +39,7 @@ export interface Pkcs11Api {
   C_GetTokenInfo(slot: Handle): TokenInfo;
   C_GetMechanismList(slot: Handle): number[];
   C_GetMechanismInfo(slot: Handle, mech: number): MechanismInfo;
-  C_InitToken(slot: Handle, pin: string, label: string): void;
+  C_InitToken(slot: Handle, pin: string, label: string): string;
   C_InitPIN(session: Handle, pin: string): void;
   C_SetPIN(session: Handle, oldPin: string, newPin: string): void;
   C_OpenSession(slot: Handle, flags: number): Handle;
