@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -169,5 +169,13 @@ describe('the README recipe: node_modules/pkcs11js is cryptoki-ts', () => {
     writeFileSync(join(dir, 'main.cjs'), script);
     const out = execFileSync(process.execPath, ['main.cjs'], { cwd: dir, encoding: 'utf8' });
     assert.equal(out.trim(), 'cryptoki-ts 16');
+  });
+
+  it('the README\'s graphene example runs as written', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example = /## Use cryptoki-ts as your HSM in Node tests[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)![1]!;
+    writeFileSync(join(dir, 'readme.cjs'), `${example}\nconsole.log(signature.length);\n`);
+    const out = execFileSync(process.execPath, ['readme.cjs'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(out.trim(), '64'); // r and s of P-256, as PKCS#11 gives them
   });
 });
