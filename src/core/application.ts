@@ -24,6 +24,12 @@ export interface CryptokiOptions {
   slotEventPollMs?: number;
   /** Largest multi-part digest input kept to make the operation state saveable. */
   maxSavedStateInput?: number;
+  /**
+   * Let one key both wrap keys and encrypt data (CKA_WRAP/UNWRAP with CKA_ENCRYPT/DECRYPT),
+   * as SoftHSM does. Off by default: such a key lets an attacker wrap a key and then
+   * decrypt it as data. For running test suites written against SoftHSM.
+   */
+  allowWrapAndEncrypt?: boolean;
 }
 
 export type Role = 'so' | 'user';
@@ -82,6 +88,7 @@ export class Application {
   readonly maxPinLength: number;
   readonly slotEventPollMs: number;
   readonly maxSavedStateInput: number;
+  readonly allowWrapAndEncrypt: boolean;
 
   initialized = false;
   readonly sessions = new Map<number, Session>();
@@ -98,6 +105,7 @@ export class Application {
     this.maxPinLength = options.maxPinLength ?? 255;
     this.slotEventPollMs = options.slotEventPollMs ?? 200;
     this.maxSavedStateInput = options.maxSavedStateInput ?? 1 << 20;
+    this.allowWrapAndEncrypt = options.allowWrapAndEncrypt ?? false;
     this.objects = new ObjectTable(this);
     this.slotEvents = new SlotEvents(store);
   }

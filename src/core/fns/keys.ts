@@ -30,7 +30,7 @@ function isSO(app: Application, s: Session): boolean {
 /** Completes and checks a new key; nothing is stored yet. */
 function prepareKey(app: Application, s: Session, template: AttributeMap, ctx: Omit<CreationContext, 'isSO'>): AttributeMap {
   if (template.get(K.CKA_TOKEN) === true && !s.rw) throw new CKRError(K.CKR_SESSION_READ_ONLY);
-  const attrs = completeNewObject(template, { ...ctx, isSO: isSO(app, s) });
+  const attrs = completeNewObject(template, { ...ctx, isSO: isSO(app, s), allowWrapAndEncrypt: app.allowWrapAndEncrypt });
   checkMayHold(app, s, attrs);
   return attrs;
 }
