@@ -378,3 +378,52 @@ describe('pkcs11js: API', () => {
     assert.throws(() => token.C_SetOperationState(session, Buffer.alloc(8), Buffer.alloc(8), Buffer.alloc(8)), Pkcs11Error);
   });
 });
+
+describe('keys that both wrap and encrypt (SoftHSM allows them; suites written for it create them)', () => {
+  const aes = [{ type: pkcs11.CKA_VALUE_LEN, value: 16 }, { type: pkcs11.CKA_TOKEN, value: false }, { type: pkcs11.CKA_EXTRACTABLE, value: true },
+    { type: pkcs11.CKA_ENCRYPT, value: true }, { type: pkcs11.CKA_DECRYPT, value: true }, { type: pkcs11.CKA_WRAP, value: true },
+    { type: pkcs11.CKA_UNWRAP, value: true }];
+
+  function openUserSession(lib: string): [PKCS11, Buffer] {
+    const token = new PKCS11(lib);
+    token.C_Initialize();
+    const session = token.C_OpenSession(token.C_GetSlotList(true)[0]!, RW);
+    token.C_Login(session, pkcs11.CKU_USER, USER_PIN);
+    return [token, session];
+  }
+
+  it('are refused by default, in C_GenerateKey, C_CreateObject, C_SetAttributeValue and C_CopyObject', () => {
+    const [token, session] = openUserSession(LIB);
+    try {
+      assert.throws(() => token.C_GenerateKey(session, { mechanism: pkcs11.CKM_AES_KEY_GEN }, aes), rejectsWithCode(pkcs11.CKR_TEMPLATE_INCONSISTENT));
+      const base = [{ type: pkcs11.CKA_CLASS, value: pkcs11.CKO_SECRET_KEY }, { type: pkcs11.CKA_KEY_TYPE, value: pkcs11.CKK_AES },
+        { type: pkcs11.CKA_VALUE, value: Buffer.alloc(16, 2) }, { type: pkcs11.CKA_TOKEN, value: false }, { type: pkcs11.CKA_ENCRYPT, value: true }];
+      assert.throws(() => token.C_CreateObject(session, [...base, { type: pkcs11.CKA_WRAP, value: true }]), rejectsWithCode(pkcs11.CKR_TEMPLATE_INCONSISTENT));
+      const key = token.C_CreateObject(session, base);
+      assert.throws(() => token.C_SetAttributeValue(session, key, [{ type: pkcs11.CKA_WRAP, value: true }]), rejectsWithCode(pkcs11.CKR_TEMPLATE_INCONSISTENT));
+      assert.throws(() => token.C_CopyObject(session, key, [{ type: pkcs11.CKA_UNWRAP, value: true }]), rejectsWithCode(pkcs11.CKR_TEMPLATE_INCONSISTENT));
+    } finally {
+      token.C_Finalize();
+    }
+  });
+
+  it('are allowed with load("…?allowWrapAndEncrypt"): such a key wraps itself, as pkcs11js\'s suite does', () => {
+    const [token, session] = openUserSession(`${LIB}?allowWrapAndEncrypt`);
+    try {
+      const key = token.C_GenerateKey(session, { mechanism: pkcs11.CKM_AES_KEY_GEN }, aes);
+      const mechanism = { mechanism: pkcs11.CKM_AES_KEY_WRAP_PAD };
+      const wrapped = token.C_WrapKey(session, mechanism, key, key, Buffer.alloc(1024));
+      const unwrapped = token.C_UnwrapKey(session, mechanism, key, wrapped, [{ type: pkcs11.CKA_CLASS, value: pkcs11.CKO_SECRET_KEY },
+        { type: pkcs11.CKA_KEY_TYPE, value: pkcs11.CKK_AES }, { type: pkcs11.CKA_ENCRYPT, value: true }, { type: pkcs11.CKA_DECRYPT, value: true },
+        { type: pkcs11.CKA_TOKEN, value: false }]);
+      token.C_SetAttributeValue(session, unwrapped, [{ type: pkcs11.CKA_WRAP, value: true }]);
+      assert.equal(token.C_GetAttributeValue(session, unwrapped, [{ type: pkcs11.CKA_WRAP }])[0]!.value[0], 1);
+    } finally {
+      token.C_Finalize();
+    }
+  });
+
+  it('is the only option load() knows', () => {
+    assert.throws(() => new PKCS11(`${LIB}?permissive`), /unknown option "permissive"/);
+  });
+});

@@ -34,11 +34,11 @@ export class PKCS11 {
     if (libPath !== undefined && libPath !== null) this.load(libPath);
   }
 
-  /** Opens a store: "memory", "memory:<name>", a SQLite file path, or a TokenStore. */
+  /** Opens a store: "memory", "memory:<name>", a SQLite file path (either may end in "?allowWrapAndEncrypt"), or a TokenStore. */
   load(libPath: StoreSpec): void {
     this.close();
     this.#opened = openStore(libPath);
-    this.#p11 = new Cryptoki({ ...this.#options, store: this.#opened.store });
+    this.#p11 = new Cryptoki({ ...this.#options, ...this.#opened.options, store: this.#opened.store });
     this.libPath = libPath;
   }
 

@@ -7,6 +7,10 @@
  * - any other string: the SQLite store at that path (created if its directory
  *   exists: a path in a missing directory fails as a missing .so would);
  * - a TokenStore object: that store.
+ *
+ * A string may end in `?allowWrapAndEncrypt`: keys may then both wrap and
+ * encrypt, as on SoftHSM (see CryptokiOptions). It is how suites that only let
+ * their users set a library path can ask for it.
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -38,16 +42,32 @@ export interface OpenedStore {
   store: TokenStore;
   /** True when this load opened it, so close() closes it. */
   owned: boolean;
+  /** Token options the spec asked for. */
+  options: { allowWrapAndEncrypt?: boolean };
+}
+
+const OPTIONS = new Set(['allowWrapAndEncrypt']);
+
+function splitOptions(spec: string): [string, OpenedStore['options']] {
+  const at = spec.lastIndexOf('?');
+  if (at < 0) return [spec, {}];
+  const options: OpenedStore['options'] = {};
+  for (const name of spec.slice(at + 1).split('&')) {
+    if (!OPTIONS.has(name)) throw new Error(`load(): unknown option "${name}" (known: ${[...OPTIONS].join(', ')})`);
+    options.allowWrapAndEncrypt = true;
+  }
+  return [spec.slice(0, at), options];
 }
 
 export function openStore(spec: unknown): OpenedStore {
   if (typeof spec === 'object' && spec !== null && typeof (spec as TokenStore).listTokens === 'function') {
-    return { store: spec as TokenStore, owned: false };
+    return { store: spec as TokenStore, owned: false, options: {} };
   }
   if (typeof spec !== 'string' || spec === '') throw new Error('load() takes "memory", "memory:<name>", a SQLite file path or a TokenStore');
-  const memory = MEMORY.exec(spec);
-  if (memory) return { store: sharedMemoryStore(memory[1] || 'default'), owned: false };
-  const path = resolve(spec);
-  if (!existsSync(dirname(path))) throw new Error(`${spec}: cannot open token store: no such directory`);
-  return { store: new SqliteStore(path), owned: true };
+  const [where, options] = splitOptions(spec);
+  const memory = MEMORY.exec(where);
+  if (memory) return { store: sharedMemoryStore(memory[1] || 'default'), owned: false, options };
+  const path = resolve(where);
+  if (!existsSync(dirname(path))) throw new Error(`${where}: cannot open token store: no such directory`);
+  return { store: new SqliteStore(path), owned: true, options };
 }
