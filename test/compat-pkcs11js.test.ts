@@ -379,7 +379,7 @@ describe('pkcs11js: API', () => {
   });
 });
 
-describe('keys that both wrap and encrypt (SoftHSM allows them; suites written for it create them)', () => {
+describe('SoftHSM\'s key rules, which suites written for it rely on', () => {
   const aes = [{ type: pkcs11.CKA_VALUE_LEN, value: 16 }, { type: pkcs11.CKA_TOKEN, value: false }, { type: pkcs11.CKA_EXTRACTABLE, value: true },
     { type: pkcs11.CKA_ENCRYPT, value: true }, { type: pkcs11.CKA_DECRYPT, value: true }, { type: pkcs11.CKA_WRAP, value: true },
     { type: pkcs11.CKA_UNWRAP, value: true }];
@@ -392,7 +392,7 @@ describe('keys that both wrap and encrypt (SoftHSM allows them; suites written f
     return [token, session];
   }
 
-  it('are refused by default, in C_GenerateKey, C_CreateObject, C_SetAttributeValue and C_CopyObject', () => {
+  it('by default, a key may not both wrap and encrypt: not in C_GenerateKey, C_CreateObject, C_SetAttributeValue, C_CopyObject', () => {
     const [token, session] = openUserSession(LIB);
     try {
       assert.throws(() => token.C_GenerateKey(session, { mechanism: pkcs11.CKM_AES_KEY_GEN }, aes), rejectsWithCode(pkcs11.CKR_TEMPLATE_INCONSISTENT));
@@ -402,20 +402,30 @@ describe('keys that both wrap and encrypt (SoftHSM allows them; suites written f
       const key = token.C_CreateObject(session, base);
       assert.throws(() => token.C_SetAttributeValue(session, key, [{ type: pkcs11.CKA_WRAP, value: true }]), rejectsWithCode(pkcs11.CKR_TEMPLATE_INCONSISTENT));
       assert.throws(() => token.C_CopyObject(session, key, [{ type: pkcs11.CKA_UNWRAP, value: true }]), rejectsWithCode(pkcs11.CKR_TEMPLATE_INCONSISTENT));
+      const kek = token.C_GenerateKey(session, { mechanism: pkcs11.CKM_AES_KEY_GEN }, [{ type: pkcs11.CKA_VALUE_LEN, value: 16 },
+        { type: pkcs11.CKA_TOKEN, value: false }, { type: pkcs11.CKA_WRAP, value: true }, { type: pkcs11.CKA_UNWRAP, value: true }]);
+      const extractable = token.C_GenerateKey(session, { mechanism: pkcs11.CKM_AES_KEY_GEN }, [{ type: pkcs11.CKA_VALUE_LEN, value: 16 },
+        { type: pkcs11.CKA_TOKEN, value: false }, { type: pkcs11.CKA_EXTRACTABLE, value: true }]);
+      const wrapped = token.C_WrapKey(session, { mechanism: pkcs11.CKM_AES_KEY_WRAP_PAD }, kek, extractable, Buffer.alloc(64));
+      assert.throws(() => token.C_UnwrapKey(session, { mechanism: pkcs11.CKM_AES_KEY_WRAP_PAD }, kek, wrapped, [
+        { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_SECRET_KEY }, { type: pkcs11.CKA_KEY_TYPE, value: pkcs11.CKK_AES },
+        { type: pkcs11.CKA_TOKEN, value: false }, { type: pkcs11.CKA_EXTRACTABLE, value: true }]), rejectsWithCode(pkcs11.CKR_TEMPLATE_INCONSISTENT),
+      'by default an unwrapped key is unextractable unless the unwrapping key allows otherwise');
     } finally {
       token.C_Finalize();
     }
   });
 
-  it('are allowed with load("…?allowWrapAndEncrypt"): such a key wraps itself, as pkcs11js\'s suite does', () => {
-    const [token, session] = openUserSession(`${LIB}?allowWrapAndEncrypt`);
+  it('with load("…?lenientKeyPolicy"), such a key wraps itself, as pkcs11js\'s suite does, and unwraps an extractable key', () => {
+    const [token, session] = openUserSession(`${LIB}?lenientKeyPolicy`);
     try {
       const key = token.C_GenerateKey(session, { mechanism: pkcs11.CKM_AES_KEY_GEN }, aes);
       const mechanism = { mechanism: pkcs11.CKM_AES_KEY_WRAP_PAD };
       const wrapped = token.C_WrapKey(session, mechanism, key, key, Buffer.alloc(1024));
       const unwrapped = token.C_UnwrapKey(session, mechanism, key, wrapped, [{ type: pkcs11.CKA_CLASS, value: pkcs11.CKO_SECRET_KEY },
         { type: pkcs11.CKA_KEY_TYPE, value: pkcs11.CKK_AES }, { type: pkcs11.CKA_ENCRYPT, value: true }, { type: pkcs11.CKA_DECRYPT, value: true },
-        { type: pkcs11.CKA_TOKEN, value: false }]);
+        { type: pkcs11.CKA_TOKEN, value: false }, { type: pkcs11.CKA_EXTRACTABLE, value: true }]);
+      assert.equal(token.C_GetAttributeValue(session, unwrapped, [{ type: pkcs11.CKA_VALUE }])[0]!.value.length, 16);
       token.C_SetAttributeValue(session, unwrapped, [{ type: pkcs11.CKA_WRAP, value: true }]);
       assert.equal(token.C_GetAttributeValue(session, unwrapped, [{ type: pkcs11.CKA_WRAP }])[0]!.value[0], 1);
     } finally {

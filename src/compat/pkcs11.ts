@@ -34,7 +34,7 @@ export class PKCS11 {
     if (libPath !== undefined && libPath !== null) this.load(libPath);
   }
 
-  /** Opens a store: "memory", "memory:<name>", a SQLite file path (either may end in "?allowWrapAndEncrypt"), or a TokenStore. */
+  /** Opens a store: "memory", "memory:<name>", a SQLite file path (either may end in "?lenientKeyPolicy"), or a TokenStore. */
   load(libPath: StoreSpec): void {
     this.close();
     this.#opened = openStore(libPath);

@@ -8,9 +8,9 @@
  *   exists: a path in a missing directory fails as a missing .so would);
  * - a TokenStore object: that store.
  *
- * A string may end in `?allowWrapAndEncrypt`: keys may then both wrap and
- * encrypt, as on SoftHSM (see CryptokiOptions). It is how suites that only let
- * their users set a library path can ask for it.
+ * A string may end in `?lenientKeyPolicy`: SoftHSM's key rules instead of
+ * ours (see CryptokiOptions). It is how suites that only let their users set a
+ * library path can ask for them.
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -43,10 +43,10 @@ export interface OpenedStore {
   /** True when this load opened it, so close() closes it. */
   owned: boolean;
   /** Token options the spec asked for. */
-  options: { allowWrapAndEncrypt?: boolean };
+  options: { lenientKeyPolicy?: boolean };
 }
 
-const OPTIONS = new Set(['allowWrapAndEncrypt']);
+const OPTIONS = new Set(['lenientKeyPolicy']);
 
 function splitOptions(spec: string): [string, OpenedStore['options']] {
   const at = spec.lastIndexOf('?');
@@ -54,7 +54,7 @@ function splitOptions(spec: string): [string, OpenedStore['options']] {
   const options: OpenedStore['options'] = {};
   for (const name of spec.slice(at + 1).split('&')) {
     if (!OPTIONS.has(name)) throw new Error(`load(): unknown option "${name}" (known: ${[...OPTIONS].join(', ')})`);
-    options.allowWrapAndEncrypt = true;
+    options.lenientKeyPolicy = true;
   }
   return [spec.slice(0, at), options];
 }

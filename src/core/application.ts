@@ -25,11 +25,12 @@ export interface CryptokiOptions {
   /** Largest multi-part digest input kept to make the operation state saveable. */
   maxSavedStateInput?: number;
   /**
-   * Let one key both wrap keys and encrypt data (CKA_WRAP/UNWRAP with CKA_ENCRYPT/DECRYPT),
-   * as SoftHSM does. Off by default: such a key lets an attacker wrap a key and then
-   * decrypt it as data. For running test suites written against SoftHSM.
+   * SoftHSM's key rules instead of ours, for test suites written against it: one key
+   * may both wrap keys and encrypt data, and an unwrapped key is as sensitive and
+   * extractable as its template asks. Off by default: the first lets an attacker wrap
+   * a key and decrypt it as data, the second unwrap a sensitive key as non-sensitive.
    */
-  allowWrapAndEncrypt?: boolean;
+  lenientKeyPolicy?: boolean;
 }
 
 export type Role = 'so' | 'user';
@@ -88,7 +89,7 @@ export class Application {
   readonly maxPinLength: number;
   readonly slotEventPollMs: number;
   readonly maxSavedStateInput: number;
-  readonly allowWrapAndEncrypt: boolean;
+  readonly lenientKeyPolicy: boolean;
 
   initialized = false;
   readonly sessions = new Map<number, Session>();
@@ -105,7 +106,7 @@ export class Application {
     this.maxPinLength = options.maxPinLength ?? 255;
     this.slotEventPollMs = options.slotEventPollMs ?? 200;
     this.maxSavedStateInput = options.maxSavedStateInput ?? 1 << 20;
-    this.allowWrapAndEncrypt = options.allowWrapAndEncrypt ?? false;
+    this.lenientKeyPolicy = options.lenientKeyPolicy ?? false;
     this.objects = new ObjectTable(this);
     this.slotEvents = new SlotEvents(store);
   }

@@ -313,8 +313,8 @@ export interface CreationContext {
   computed?: AttributeMap;
   /** For derived keys: the base key, whose history the new key inherits. */
   base?: AttributeMap;
-  /** The application allows keys that both wrap and encrypt (CryptokiOptions.allowWrapAndEncrypt). */
-  allowWrapAndEncrypt?: boolean;
+  /** Keys may both wrap and encrypt (CryptokiOptions.lenientKeyPolicy). */
+  lenientKeyPolicy?: boolean;
 }
 
 /**
@@ -359,7 +359,7 @@ export function completeNewObject(template: AttributeMap, ctx: CreationContext):
 
   if (isKeyClass(cls)) completeKey(attrs, ctx);
   if (cls === K.CKO_CERTIFICATE) checkCertificate(attrs);
-  checkConsistency(attrs, ctx.allowWrapAndEncrypt);
+  checkConsistency(attrs, ctx.lenientKeyPolicy);
   return attrs;
 }
 
@@ -429,8 +429,8 @@ function checkCertificate(attrs: AttributeMap): void {
 }
 
 /** Rules that span attributes: the attack-resistant usage combinations. */
-export function checkConsistency(attrs: AttributeMap, allowWrapAndEncrypt = false): void {
-  if (!isKeyClass(attrs.get(K.CKA_CLASS)) || allowWrapAndEncrypt) return;
+export function checkConsistency(attrs: AttributeMap, lenientKeyPolicy = false): void {
+  if (!isKeyClass(attrs.get(K.CKA_CLASS)) || lenientKeyPolicy) return;
   const on = (t: number) => attrs.get(t) === true;
   if ((on(K.CKA_WRAP) || on(K.CKA_UNWRAP)) && (on(K.CKA_ENCRYPT) || on(K.CKA_DECRYPT))) {
     throw invalid(K.CKR_TEMPLATE_INCONSISTENT, 'a key may not both wrap keys and encrypt data');
@@ -442,7 +442,7 @@ export function checkConsistency(attrs: AttributeMap, allowWrapAndEncrypt = fals
  * of C_CopyObject) and returns the attribute set after them.
  */
 export function applyChanges(
-  current: AttributeMap, changes: AttributeMap, mode: 'set' | 'copy', isSO: boolean, allowWrapAndEncrypt = false,
+  current: AttributeMap, changes: AttributeMap, mode: 'set' | 'copy', isSO: boolean, lenientKeyPolicy = false,
 ): AttributeMap {
   const rules = rulesFor(current);
   const next: AttributeMap = new Map(current);
@@ -464,6 +464,6 @@ export function applyChanges(
     }
     next.set(type, value);
   }
-  checkConsistency(next, allowWrapAndEncrypt);
+  checkConsistency(next, lenientKeyPolicy);
   return next;
 }

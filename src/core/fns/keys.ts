@@ -30,7 +30,7 @@ function isSO(app: Application, s: Session): boolean {
 /** Completes and checks a new key; nothing is stored yet. */
 function prepareKey(app: Application, s: Session, template: AttributeMap, ctx: Omit<CreationContext, 'isSO'>): AttributeMap {
   if (template.get(K.CKA_TOKEN) === true && !s.rw) throw new CKRError(K.CKR_SESSION_READ_ONLY);
-  const attrs = completeNewObject(template, { ...ctx, isSO: isSO(app, s), allowWrapAndEncrypt: app.allowWrapAndEncrypt });
+  const attrs = completeNewObject(template, { ...ctx, isSO: isSO(app, s), lenientKeyPolicy: app.lenientKeyPolicy });
   checkMayHold(app, s, attrs);
   return attrs;
 }
@@ -159,8 +159,10 @@ export function wrapKey(
  * less so when the unwrapping key's own CKA_UNWRAP_TEMPLATE says so: otherwise
  * wrapping a sensitive key and unwrapping it as non-sensitive would reveal it.
  */
-function unwrapDefaults(template: AttributeMap, imposedByKey: AttributeMap): AttributeMap {
+function unwrapDefaults(template: AttributeMap, imposedByKey: AttributeMap, lenient: boolean): AttributeMap {
   const t: AttributeMap = new Map(template);
+  // SoftHSM's rule (CryptokiOptions.lenientKeyPolicy): the template decides.
+  if (lenient) return t;
   for (const [type, safe] of [[K.CKA_SENSITIVE, true], [K.CKA_EXTRACTABLE, false]] as const) {
     const asked = t.get(type);
     if (asked === undefined) t.set(type, imposedByKey.get(type) ?? safe);
@@ -179,7 +181,7 @@ export function unwrapKey(
   const unwrapping = wrappingKey(() => usableKey(app, s, hUnwrappingKey, m, 'unwrap'), UNWRAPPING_CODES);
   if (!(wrapped instanceof Uint8Array)) throw new CKRError(K.CKR_ARGUMENTS_BAD);
   const imposed = normalizeTemplateFromStored(unwrapping.attrs.get(K.CKA_UNWRAP_TEMPLATE));
-  const t = unwrapDefaults(withKeyTemplate(templateArg(template), unwrapping.attrs.get(K.CKA_UNWRAP_TEMPLATE)), imposed);
+  const t = unwrapDefaults(withKeyTemplate(templateArg(template), unwrapping.attrs.get(K.CKA_UNWRAP_TEMPLATE)), imposed, app.lenientKeyPolicy);
   const cls = t.get(K.CKA_CLASS);
   if (cls === undefined) throw new CKRError(K.CKR_TEMPLATE_INCOMPLETE, 'CKA_CLASS is required');
   if (t.get(K.CKA_TOKEN) === true && !s.rw) throw new CKRError(K.CKR_SESSION_READ_ONLY);

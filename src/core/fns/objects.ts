@@ -22,7 +22,7 @@ export function checkMayHold(app: Application, s: Session, attrs: AttributeMap):
 export function storeNewObject(app: Application, s: Session, template: AttributeMap, ctx: Omit<CreationContext, 'isSO'>): number {
   if (template.get(K.CKA_TOKEN) === true && !s.rw) throw new CKRError(K.CKR_SESSION_READ_ONLY);
   const attrs = completeNewObject(template, {
-    ...ctx, isSO: app.loginOf(s.tokenId)?.role === 'so', allowWrapAndEncrypt: app.allowWrapAndEncrypt,
+    ...ctx, isSO: app.loginOf(s.tokenId)?.role === 'so', lenientKeyPolicy: app.lenientKeyPolicy,
   });
   checkMayHold(app, s, attrs);
   return app.objects.create(s, attrs);
@@ -39,7 +39,7 @@ export function copyObject(app: Application, hSession: number, hObject: number, 
   const changes = normalizeTemplate(template);
   if (obj.attrs.get(K.CKA_COPYABLE) === false) throw new CKRError(K.CKR_ACTION_PROHIBITED);
   if (obj.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
-  const attrs = applyChanges(obj.attrs, changes, 'copy', app.loginOf(s.tokenId)?.role === 'so', app.allowWrapAndEncrypt);
+  const attrs = applyChanges(obj.attrs, changes, 'copy', app.loginOf(s.tokenId)?.role === 'so', app.lenientKeyPolicy);
   attrs.delete(K.CKA_UNIQUE_ID);
   checkMayHold(app, s, attrs);
   return app.objects.create(s, attrs);
@@ -107,7 +107,7 @@ export function setAttributeValue(app: Application, hSession: number, hObject: n
   const changes = normalizeTemplate(template);
   checkMayChange(s, obj);
   if (obj.attrs.get(K.CKA_MODIFIABLE) === false) throw new CKRError(K.CKR_ACTION_PROHIBITED);
-  const next = applyChanges(obj.attrs, changes, 'set', app.loginOf(s.tokenId)?.role === 'so', app.allowWrapAndEncrypt);
+  const next = applyChanges(obj.attrs, changes, 'set', app.loginOf(s.tokenId)?.role === 'so', app.lenientKeyPolicy);
   app.objects.update(obj, next);
 }
 
