@@ -16,7 +16,7 @@ import type { KeyObject } from './mechanism.js';
 import { registerMechanism } from './registry.js';
 
 /** The spec's sensitivity rules: a sensitive base makes a sensitive key, an unextractable one an unextractable key. */
-function inheritProtection(base: AttributeMap, computed: AttributeMap): AttributeMap {
+export function inheritProtection(base: AttributeMap, computed: AttributeMap): AttributeMap {
   if (base.get(K.CKA_SENSITIVE) === true) computed.set(K.CKA_SENSITIVE, true);
   if (base.get(K.CKA_EXTRACTABLE) !== true) computed.set(K.CKA_EXTRACTABLE, false);
   return computed;
