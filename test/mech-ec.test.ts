@@ -47,6 +47,11 @@ const CURVES: CurveCase[] = [
   { name: 'brainpoolP256r1', oid: '1.3.36.3.3.2.8.1.1.7', printable: 'brainpoolP256r1', opensslName: 'brainpoolP256r1', fieldBytes: 32, orderBytes: 32 },
   { name: 'brainpoolP384r1', oid: '1.3.36.3.3.2.8.1.1.11', printable: 'brainpoolP384r1', opensslName: 'brainpoolP384r1', fieldBytes: 48, orderBytes: 48 },
   { name: 'brainpoolP512r1', oid: '1.3.36.3.3.2.8.1.1.13', printable: 'brainpoolP512r1', opensslName: 'brainpoolP512r1', fieldBytes: 64, orderBytes: 64 },
+  { name: 'brainpoolP256t1', oid: '1.3.36.3.3.2.8.1.1.8', printable: 'brainpoolP256t1', opensslName: 'brainpoolP256t1', fieldBytes: 32, orderBytes: 32 },
+  { name: 'brainpoolP320r1', oid: '1.3.36.3.3.2.8.1.1.9', printable: 'brainpoolP320r1', opensslName: 'brainpoolP320r1', fieldBytes: 40, orderBytes: 40 },
+  { name: 'brainpoolP320t1', oid: '1.3.36.3.3.2.8.1.1.10', printable: 'brainpoolP320t1', opensslName: 'brainpoolP320t1', fieldBytes: 40, orderBytes: 40 },
+  { name: 'brainpoolP384t1', oid: '1.3.36.3.3.2.8.1.1.12', printable: 'brainpoolP384t1', opensslName: 'brainpoolP384t1', fieldBytes: 48, orderBytes: 48 },
+  { name: 'brainpoolP512t1', oid: '1.3.36.3.3.2.8.1.1.14', printable: 'brainpoolP512t1', opensslName: 'brainpoolP512t1', fieldBytes: 64, orderBytes: 64 },
 ];
 const curve = (name: string): CurveCase => CURVES.find((c) => c.name === name)!;
 

@@ -15,6 +15,11 @@ const CURVE_STRENGTH = new Map<string, number>([
   ['06092b2403030208010107', 128], // brainpoolP256r1
   ['06092b240303020801010b', 192], // brainpoolP384r1
   ['06092b240303020801010d', 256], // brainpoolP512r1
+  ['06092b2403030208010108', 128], // brainpoolP256t1
+  ['06092b2403030208010109', 128], // brainpoolP320r1
+  ['06092b240303020801010a', 128], // brainpoolP320t1
+  ['06092b240303020801010c', 192], // brainpoolP384t1
+  ['06092b240303020801010e', 256], // brainpoolP512t1
   ['06032b6570', 128], // Ed25519
   ['06032b6571', 224], // Ed448
   ['06032b656e', 128], // X25519
@@ -27,6 +32,7 @@ const CURVE_NAME_STRENGTH: Record<string, number> = {
   'secp521r1': 256, 'p-521': 256, 'nistp521': 256,
   'secp256k1': 128,
   'brainpoolp256r1': 128, 'brainpoolp384r1': 192, 'brainpoolp512r1': 256,
+  'brainpoolp256t1': 128, 'brainpoolp320r1': 128, 'brainpoolp320t1': 128, 'brainpoolp384t1': 192, 'brainpoolp512t1': 256,
   'edwards25519': 128, 'ed25519': 128, 'edwards448': 224, 'ed448': 224,
   'curve25519': 128, 'x25519': 128, 'curve448': 224, 'x448': 224,
 };

@@ -140,7 +140,8 @@ function weierstrass(
   };
 }
 
-// Domain parameters from SEC 2 v2 (secp*), FIPS 186-4 D.1.2 (P-*) and RFC 5639 (brainpool).
+// Domain parameters from SEC 2 v2 (secp*), FIPS 186-4 D.1.2 (P-*) and RFC 5639 (brainpool, r1 and the twisted t1).
+// Curves under 256 bits (P-192, P-224, brainpoolP160/192/224) are left out: too weak for new keys.
 export const WEIERSTRASS_CURVES: readonly WeierstrassCurve[] = [
   weierstrass('P-256', 'prime256v1', '1.2.840.10045.3.1.7', ['prime256v1', 'secp256r1', 'P-256', 'nistp256'], 256,
     'ffffffff00000001000000000000000000000000ffffffffffffffffffffffff',
@@ -169,6 +170,26 @@ export const WEIERSTRASS_CURVES: readonly WeierstrassCurve[] = [
   weierstrass('brainpoolP512r1', 'brainpoolP512r1', '1.3.36.3.3.2.8.1.1.13', ['brainpoolP512r1'], 512,
     'aadd9db8dbe9c48b3fd4e6ae33c9fc07cb308db3b3c9d20ed6639cca703308717d4d9b009bc66842aecda12ae6a380e62881ff2f2d82c68528aa6056583a48f3',
     '7830a3318b603b89e2327145ac234cc594cbdd8d3df91610a83441caea9863bc2ded5d5aa8253aa10a2ef1c98b9ac8b57f1117a72bf2c7b9e7c1ac4d77fc94ca',
+    'aadd9db8dbe9c48b3fd4e6ae33c9fc07cb308db3b3c9d20ed6639cca70330870553e5c414ca92619418661197fac10471db1d381085ddaddb58796829ca90069'),
+  weierstrass('brainpoolP256t1', 'brainpoolP256t1', '1.3.36.3.3.2.8.1.1.8', ['brainpoolP256t1'], 256,
+    'a9fb57dba1eea9bc3e660a909d838d726e3bf623d52620282013481d1f6e5377',
+    'a9fb57dba1eea9bc3e660a909d838d726e3bf623d52620282013481d1f6e5374',
+    'a9fb57dba1eea9bc3e660a909d838d718c397aa3b561a6f7901e0e82974856a7'),
+  weierstrass('brainpoolP320r1', 'brainpoolP320r1', '1.3.36.3.3.2.8.1.1.9', ['brainpoolP320r1'], 320,
+    'd35e472036bc4fb7e13c785ed201e065f98fcfa6f6f40def4f92b9ec7893ec28fcd412b1f1b32e27',
+    '3ee30b568fbab0f883ccebd46d3f3bb8a2a73513f5eb79da66190eb085ffa9f492f375a97d860eb4',
+    'd35e472036bc4fb7e13c785ed201e065f98fcfa5b68f12a32d482ec7ee8658e98691555b44c59311'),
+  weierstrass('brainpoolP320t1', 'brainpoolP320t1', '1.3.36.3.3.2.8.1.1.10', ['brainpoolP320t1'], 320,
+    'd35e472036bc4fb7e13c785ed201e065f98fcfa6f6f40def4f92b9ec7893ec28fcd412b1f1b32e27',
+    'd35e472036bc4fb7e13c785ed201e065f98fcfa6f6f40def4f92b9ec7893ec28fcd412b1f1b32e24',
+    'd35e472036bc4fb7e13c785ed201e065f98fcfa5b68f12a32d482ec7ee8658e98691555b44c59311'),
+  weierstrass('brainpoolP384t1', 'brainpoolP384t1', '1.3.36.3.3.2.8.1.1.12', ['brainpoolP384t1'], 384,
+    '8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b412b1da197fb71123acd3a729901d1a71874700133107ec53',
+    '8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b412b1da197fb71123acd3a729901d1a71874700133107ec50',
+    '8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b31f166e6cac0425a7cf3ab6af6b7fc3103b883202e9046565'),
+  weierstrass('brainpoolP512t1', 'brainpoolP512t1', '1.3.36.3.3.2.8.1.1.14', ['brainpoolP512t1'], 512,
+    'aadd9db8dbe9c48b3fd4e6ae33c9fc07cb308db3b3c9d20ed6639cca703308717d4d9b009bc66842aecda12ae6a380e62881ff2f2d82c68528aa6056583a48f3',
+    'aadd9db8dbe9c48b3fd4e6ae33c9fc07cb308db3b3c9d20ed6639cca703308717d4d9b009bc66842aecda12ae6a380e62881ff2f2d82c68528aa6056583a48f0',
     'aadd9db8dbe9c48b3fd4e6ae33c9fc07cb308db3b3c9d20ed6639cca70330870553e5c414ca92619418661197fac10471db1d381085ddaddb58796829ca90069'),
 ];
 
