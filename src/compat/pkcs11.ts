@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Cryptoki } from '../core/cryptoki.js';
 import type { CryptokiOptions } from '../core/application.js';
 import { expectCount, readBuffer, readCallback, type Args, type Callback } from './args.js';
-import { NativeError, toCompatError } from './errors.js';
+import { NativeError, Pkcs11Error, toCompatError } from './errors.js';
 import { FUNCTIONS, type FunctionSpec } from './functions.js';
 import { openStore, type OpenedStore, type StoreSpec } from './stores.js';
 import { datesToText } from './template.js';
@@ -71,6 +71,14 @@ function call(self: PKCS11, name: string, spec: FunctionSpec, args: Args): unkno
 }
 
 /**
+ * pkcs11js builds the errors of its worker threads from the return value alone:
+ * no method and no stack.
+ */
+function asWorkerError(e: Error): Error {
+  return e instanceof Pkcs11Error ? new Pkcs11Error(`${e.message}:${e.code}`) : e;
+}
+
+/**
  * The callback form: arguments are checked at once (a TypeError is thrown, as
  * pkcs11js does before queuing its worker); the result or the Pkcs11Error
  * arrives on a later turn of the event loop, never synchronously.
@@ -91,7 +99,7 @@ function callWithCallback(self: PKCS11, name: string, spec: FunctionSpec, args: 
     outcome = { error: null, result: call(self, name, spec, syncArgs) };
   } catch (e) {
     if (e instanceof TypeError) throw e;
-    outcome = { error: e as Error, result: null };
+    outcome = { error: asWorkerError(e as Error), result: null };
   }
   setImmediate(() => callback(outcome.error, outcome.result));
 }
