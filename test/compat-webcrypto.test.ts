@@ -5,7 +5,11 @@
  * ECDH, key export/import, and the key and certificate storages.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { compatRequire, prepareToken, USER_PIN } from './fixtures/compat/token.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -110,5 +114,46 @@ describe('node-webcrypto-p11 on cryptoki-ts', () => {
     const stored = await crypto.certStorage.getItem(index);
     assert.deepEqual(Buffer.from(await crypto.certStorage.exportCert('raw', stored)), Buffer.from(cert.rawData));
     await crypto.certStorage.removeItem(index);
+  });
+});
+
+describe('node-webcrypto-p11 with SoftHSM\'s key rules (load "…?lenientKeyPolicy")', () => {
+  it('RSA-OAEP keys for both encryption and key wrapping: refused by default, usable with the option', async () => {
+    const alg = { name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+    const usages = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'];
+    // node-webcrypto-p11 reports our CKR_TEMPLATE_INCONSISTENT in its own words.
+    await assert.rejects(subtle.generateKey(alg, false, usages), /Can not generate new key/);
+    const lenient: Any = new Crypto({ library: `${prepareToken('webcrypto-lenient')}?lenientKeyPolicy`, name: 'cryptoki-ts', slot: 0,
+      readWrite: true, pin: USER_PIN });
+    try {
+      const keys = await lenient.subtle.generateKey(alg, false, usages);
+      const aes = await lenient.subtle.generateKey({ name: 'AES-GCM', length: 128 }, true, ['encrypt']);
+      const wrapped = await lenient.subtle.wrapKey('raw', aes, keys.publicKey, { name: 'RSA-OAEP' });
+      const unwrapped = await lenient.subtle.unwrapKey('raw', wrapped, keys.privateKey, { name: 'RSA-OAEP' }, 'AES-GCM', true, ['encrypt']);
+      assert.deepEqual(Buffer.from(await lenient.subtle.exportKey('raw', unwrapped)), Buffer.from(await lenient.subtle.exportKey('raw', aes)));
+      const text = await lenient.subtle.decrypt({ name: 'RSA-OAEP' }, keys.privateKey, await lenient.subtle.encrypt({ name: 'RSA-OAEP' }, keys.publicKey, data));
+      assert.equal(Buffer.from(text).toString(), 'hello');
+    } finally {
+      lenient.close();
+    }
+  });
+});
+
+describe('the README', () => {
+  it('graphene example, then the node-webcrypto-p11 example on the token it made, run as written', () => {
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use cryptoki-ts as your HSM in Node tests'));
+    const [graphene, webcrypto] = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    // Inside the package, so that require() finds graphene-pk11 and node-webcrypto-p11; pkcs11js is ours through the hook.
+    const file = join(root, 'dist', 'readme-compat.cjs');
+    writeFileSync(file, `(async () => {\n${graphene}\n${webcrypto}\nconsole.log(sig.byteLength);\ncrypto.close();\n})();\n`);
+    try {
+      const hook = join(root, 'test/fixtures/compat/pkcs11js-resolves-to-cryptoki.cjs');
+      const out = execFileSync(process.execPath, ['--require', hook, file], { encoding: 'utf8' });
+      assert.equal(out.trim(), '64');
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });
