@@ -387,11 +387,12 @@ describe('CKM_SP800_108_COUNTER_KDF', () => {
       { ...ok, pDataParams: [iteration(12)] }, { ...ok, pDataParams: [iteration(40)] }, { ...ok, pDataParams: [iteration(0)] },
       { ...ok, pDataParams: [{ type: K.CK_SP800_108_ITERATION_VARIABLE, pValue: null }] },
       { ...ok, pDataParams: [iteration(8), bytes(Buffer.alloc(0))] }, { ...ok, pDataParams: [iteration(8), { type: 99, pValue: null }] },
-      { ...ok, pDataParams: [iteration(8), { type: K.CK_SP800_108_KEY_HANDLE, pValue: base }] },
+      { ...ok, pDataParams: [iteration(8), { type: K.CK_SP800_108_KEY_HANDLE, pValue: 'not a handle' }] },
       { ...ok, pDataParams: [iteration(8), dkm(7, 16)] },
       { ...ok, pDataParams: [iteration(8), dkm(K.CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS, 16), dkm(K.CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS, 16)] },
       { ...ok, pDataParams: [iteration(8), dkm(K.CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS, 8)] }, // 256 bits do not fit 8
-      { ...ok, pAdditionalDerivedKeys: [{ pTemplate: [], phKey: 0 }] },
+      { ...ok, pAdditionalDerivedKeys: { pTemplate: [] } }, { ...ok, pAdditionalDerivedKeys: [{ phKey: 0 }] },
+      { ...ok, pAdditionalDerivedKeys: [null] }, { ...ok, ulAdditionalDerivedKeys: 1 },
     ]) {
       throwsCKR(() => run(bad), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(bad));
     }
@@ -406,6 +407,72 @@ describe('CKM_SP800_108_COUNTER_KDF', () => {
     const aesBase = baseKey(range(1, 16), K.CKK_AES);
     assert.equal(value(run(cmac, [valueLen(4080)], aesBase)).length, 4080);
     throwsCKR(() => run(cmac, [valueLen(4081)], aesBase), K.CKR_MECHANISM_PARAM_INVALID);
+  });
+  it('puts another key\'s value into the PRF input for CK_SP800_108_KEY_HANDLE', () => {
+    const key = range(1, 32);
+    const other = baseKey(range(100, 115));
+    const parameter = { prfType: K.CKM_SHA256_HMAC, pDataParams: [iteration(8), { type: K.CK_SP800_108_KEY_HANDLE, pValue: other }, bytes(ascii('ctx'))] };
+    const expected = createHmac('sha256', key).update(Buffer.concat([Buffer.of(1), range(100, 115), ascii('ctx')])).digest();
+    assert.equal(derivedValue(K.CKM_SP800_108_COUNTER_KDF, parameter, baseKey(key), [valueLen(32)]), expected.toString('hex'));
+    const notDerive = baseKey(range(100, 115));
+    f.p11.C_SetAttributeValue(h, notDerive, [{ type: K.CKA_DERIVE, value: false }]);
+    const withKey = (handle: number) => ({ ...parameter, pDataParams: [iteration(8), { type: K.CK_SP800_108_KEY_HANDLE, pValue: handle }] });
+    throwsCKR(() => derive(K.CKM_SP800_108_COUNTER_KDF, withKey(notDerive), baseKey(key), [valueLen(32)]), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
+    throwsCKR(() => derive(K.CKM_SP800_108_COUNTER_KDF, withKey(987654), baseKey(key), [valueLen(32)]), K.CKR_KEY_HANDLE_INVALID);
+  });
+
+  it('derives additional keys from disjoint PRF segments, after C_DeriveKey\'s own key (spec "Deriving Additional Keys")', () => {
+    // The spec's example: a 48-byte key and a 16-byte key under HMAC-SHA256 take three 32-byte segments;
+    // the DKM length is 512 bits summing keys, 768 summing segments.
+    const key = range(1, 32);
+    const prf = (i: number, L: number) =>
+      createHmac('sha256', key).update(Buffer.concat([Buffer.of(i), ascii('label'), Buffer.from([L >> 8, L & 0xff])])).digest();
+    for (const [method, L] of [[K.CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS, 512], [K.CK_SP800_108_DKM_LENGTH_SUM_OF_SEGMENTS, 768]] as const) {
+      const extra = { pTemplate: [...READABLE, valueLen(16)], phKey: 0 };
+      const parameter = {
+        prfType: K.CKM_SHA256_HMAC, pDataParams: [iteration(8), bytes(ascii('label')), dkm(method, 16)], pAdditionalDerivedKeys: [extra],
+      };
+      const primary = derive(K.CKM_SP800_108_COUNTER_KDF, parameter, baseKey(key), [valueLen(48)]);
+      assert.deepEqual(value(primary), Buffer.concat([prf(1, L), prf(2, L)]).subarray(0, 48));
+      assert.notEqual(extra.phKey, 0);
+      assert.notEqual(extra.phKey, primary);
+      assert.deepEqual(value(extra.phKey), prf(3, L).subarray(0, 16));
+      assert.equal(attr(extra.phKey, K.CKA_CLASS), K.CKO_SECRET_KEY);
+      assert.equal(attr(extra.phKey, K.CKA_LOCAL), false);
+    }
+  });
+
+  it('makes all the keys or none, and marks the additional key whose template failed', () => {
+    const base = baseKey(range(1, 32));
+    const objects = () => { f.p11.C_FindObjectsInit(h, []); const found = f.p11.C_FindObjects(h, 10000); f.p11.C_FindObjectsFinal(h); return found.length; };
+    const before = objects();
+    const good = { pTemplate: [...READABLE, valueLen(16)], phKey: 0 };
+    const bad = { pTemplate: [keyType(K.CKK_AES), valueLen(17)], phKey: 77 };
+    const parameter = { prfType: K.CKM_SHA256_HMAC, pDataParams: [iteration(8)], pAdditionalDerivedKeys: [good, bad] };
+    throwsCKR(() => derive(K.CKM_SP800_108_COUNTER_KDF, parameter, base, [valueLen(16)]), K.CKR_ATTRIBUTE_VALUE_INVALID);
+    assert.equal(bad.phKey, K.CK_INVALID_HANDLE);
+    assert.equal(good.phKey, 0);
+    // A template the core refuses (an attribute the token sets) marks its entry the same way.
+    const readOnly = { pTemplate: [valueLen(16), { type: K.CKA_LOCAL, value: true }], phKey: 77 };
+    throwsCKR(() => derive(K.CKM_SP800_108_COUNTER_KDF, { ...parameter, pAdditionalDerivedKeys: [readOnly] }, base, [valueLen(16)]), K.CKR_ATTRIBUTE_READ_ONLY);
+    assert.equal(readOnly.phKey, K.CK_INVALID_HANDLE);
+    assert.equal(objects(), before);
+  });
+
+  it('gives the additional keys the base key\'s derive template and history', () => {
+    const sealed = baseKey(range(1, 32), K.CKK_GENERIC_SECRET, [
+      { type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_EXTRACTABLE, value: false },
+      { type: K.CKA_DERIVE_TEMPLATE, value: [{ type: K.CKA_SENSITIVE, value: true }] },
+    ]);
+    const extra = { pTemplate: [valueLen(16)], phKey: 0 };
+    const parameter = { prfType: K.CKM_SHA256_HMAC, pDataParams: [iteration(8)], pAdditionalDerivedKeys: [extra] };
+    f.p11.C_DeriveKey(h, { mechanism: K.CKM_SP800_108_COUNTER_KDF, parameter }, sealed, [valueLen(16)]);
+    assert.equal(attr(extra.phKey, K.CKA_SENSITIVE), true);
+    assert.equal(attr(extra.phKey, K.CKA_EXTRACTABLE), false);
+    const contradicting = { pTemplate: [valueLen(16), { type: K.CKA_SENSITIVE, value: false }], phKey: 0 };
+    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_SP800_108_COUNTER_KDF, parameter: { ...parameter, pAdditionalDerivedKeys: [contradicting] } }, sealed, [valueLen(16)]),
+      K.CKR_TEMPLATE_INCONSISTENT);
+    assert.equal(contradicting.phKey, K.CK_INVALID_HANDLE);
   });
 });
 
@@ -444,7 +511,7 @@ describe('CKM_SP800_108_FEEDBACK_KDF', () => {
     assert.equal(run(), opensslKdf([...common, 'KBKDF']).toString('hex'));
   });
 
-  it('refuses a counter-format iteration variable and additional keys', () => {
+  it('refuses a counter-format iteration variable and a miscounted list of additional keys', () => {
     const base = baseKey(range(1, 32));
     const run = (parameter: unknown) => derive(K.CKM_SP800_108_FEEDBACK_KDF, parameter, base, [valueLen(16)]);
     for (const bad of [
@@ -539,6 +606,18 @@ describe('simple key derivations', () => {
     throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, hidden, base), K.CKR_TEMPLATE_INCONSISTENT, 'a readable key from a sensitive one');
     const fromHidden = f.p11.C_DeriveKey(h, { mechanism: K.CKM_CONCATENATE_BASE_AND_KEY, parameter: hidden }, base, []);
     assert.equal(attr(fromHidden, K.CKA_SENSITIVE), true);
+  });
+
+  it('give a key made from two keys the history of both: always sensitive only if both always were', () => {
+    const generated = () => f.p11.C_GenerateKey(h, { mechanism: K.CKM_GENERIC_SECRET_KEY_GEN }, [
+      valueLen(16), { type: K.CKA_DERIVE, value: true }, { type: K.CKA_SENSITIVE, value: true },
+    ]);
+    const clean = generated();
+    assert.equal(attr(clean, K.CKA_ALWAYS_SENSITIVE), true);
+    const imported = baseKey(range(9, 24), K.CKK_GENERIC_SECRET, [{ type: K.CKA_SENSITIVE, value: true }]);
+    const concat = (other: number) => f.p11.C_DeriveKey(h, { mechanism: K.CKM_CONCATENATE_BASE_AND_KEY, parameter: other }, clean, []);
+    assert.equal(attr(concat(generated()), K.CKA_ALWAYS_SENSITIVE), true);
+    assert.equal(attr(concat(imported), K.CKA_ALWAYS_SENSITIVE), false);
   });
 
   it('refuse bad parameters, a bad second key, and non-secret base keys', () => {

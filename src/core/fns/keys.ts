@@ -220,21 +220,60 @@ export function deriveKey(app: Application, hSession: number, mechanism: CK_MECH
   const s = app.session(hSession);
   const m = mechanismFor(mechanism, 'derive');
   const base = usableKey(app, s, hBaseKey, m, 'derive');
-  const t = defaultClass(withKeyTemplate(templateArg(template), base.attrs.get(K.CKA_DERIVE_TEMPLATE)), m.derivesData ? K.CKO_DATA : K.CKO_SECRET_KEY);
+  const completeTemplate = (t: AttributeMap) =>
+    defaultClass(withKeyTemplate(t, base.attrs.get(K.CKA_DERIVE_TEMPLATE)), m.derivesData ? K.CKO_DATA : K.CKO_SECRET_KEY);
+  const t = completeTemplate(templateArg(template));
   if (t.get(K.CKA_TOKEN) === true && !s.rw) throw new CKRError(K.CKR_SESSION_READ_ONLY);
+  // Every key that feeds the derivation; the new keys are only as clean as all of them.
+  const sources: AttributeMap[] = [base.attrs];
   const otherKey = (handle: unknown) => {
     if (typeof handle !== 'number' || !Number.isInteger(handle)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a key handle is expected');
     const key = app.objects.get(s, handle, K.CKR_KEY_HANDLE_INVALID);
     if (key.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
     if (key.attrs.get(K.CKA_CLASS) !== K.CKO_SECRET_KEY) throw new CKRError(K.CKR_KEY_TYPE_INCONSISTENT);
     if (key.attrs.get(K.CKA_DERIVE) !== true) throw new CKRError(K.CKR_KEY_FUNCTION_NOT_PERMITTED);
+    sources.push(key.attrs);
     return { attrs: key.attrs };
   };
-  const computed = m.derive({ attrs: base.attrs }, mechanism.parameter, t, otherKey);
+  const parameterTemplate = (raw: unknown) => {
+    if (!Array.isArray(raw)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a template is expected');
+    return completeTemplate(templateArg(raw as CK_ATTRIBUTE[]));
+  };
+  const result = m.derive({ attrs: base.attrs }, mechanism.parameter, t, otherKey, parameterTemplate);
+  const { key: computed, additional } = result instanceof Map ? { key: result, additional: [] } : result;
   // A data object has no CKA_VALUE_LEN: the template only used it to ask for the length.
   if (m.derivesData) t.delete(K.CKA_VALUE_LEN);
-  const attrs = prepareKey(app, s, t, { origin: 'derive', computed, base: base.attrs });
-  return app.objects.create(s, attrs);
+  const lineage = lineageOf(sources);
+  const attrs = prepareKey(app, s, t, { origin: 'derive', computed, base: lineage });
+  const more = additional.map((k) => {
+    try {
+      return prepareKey(app, s, k.template, { origin: 'derive', computed: k.computed, base: lineage });
+    } catch (err) {
+      k.deliver(K.CK_INVALID_HANDLE);
+      throw err;
+    }
+  });
+  // All the keys or none (spec, "Deriving Additional Keys").
+  const created: number[] = [];
+  try {
+    for (const a of [attrs, ...more]) created.push(app.objects.create(s, a));
+  } catch (err) {
+    for (const h of created) app.objects.destroy(app.objects.get(s, h));
+    throw err;
+  }
+  additional.forEach((k, i) => k.deliver(created[i + 1]!));
+  return created[0]!;
+}
+
+/**
+ * The history that keys derived from `sources` inherit: always sensitive and
+ * never extractable only if every source key is.
+ */
+function lineageOf(sources: AttributeMap[]): AttributeMap {
+  return new Map([
+    [K.CKA_ALWAYS_SENSITIVE, sources.every((a) => a.get(K.CKA_ALWAYS_SENSITIVE) === true)],
+    [K.CKA_NEVER_EXTRACTABLE, sources.every((a) => a.get(K.CKA_NEVER_EXTRACTABLE) === true)],
+  ]);
 }
 
 /**
