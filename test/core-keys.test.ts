@@ -77,6 +77,28 @@ describe('key management in the core', () => {
     f.cleanup();
   });
 
+  it('answers an unwrap whose padding is right but whose key is not as it answers a bad padding', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const kekValue = Buffer.alloc(32, 5);
+    const kek = f.p11.C_CreateObject(h, aes(kekValue, [{ type: K.CKA_UNWRAP, value: true }]));
+    const iv = Buffer.alloc(16);
+    const cbcPad = (plain: Buffer) => {
+      const c = createCipheriv('aes-256-cbc', kekValue, iv);
+      return Buffer.concat([c.update(plain), c.final()]);
+    };
+    const unwrap = (wrapped: Buffer) => f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_CBC_PAD, parameter: iv }, kek, wrapped, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_AES },
+    ]);
+    assert.ok(unwrap(cbcPad(Buffer.alloc(16, 1))) > 0);
+    // Valid padding, but 20 bytes are no AES key; then a padding that is simply wrong.
+    throwsCKR(() => unwrap(cbcPad(Buffer.alloc(20, 1))), K.CKR_WRAPPED_KEY_INVALID);
+    const badPadding = cbcPad(Buffer.alloc(16, 1));
+    badPadding[badPadding.length - 17]! ^= 0x10;
+    throwsCKR(() => unwrap(badPadding), K.CKR_WRAPPED_KEY_INVALID);
+    f.cleanup();
+  });
+
   it('asks for the PIN again before each use of a CKA_ALWAYS_AUTHENTICATE key', () => {
     const f = setup(STORE_KINDS[0]!);
     const h = session(f);

@@ -206,7 +206,16 @@ export function unwrapKey(
   } else {
     throw new CKRError(K.CKR_TEMPLATE_INCONSISTENT, 'only secret and private keys can be unwrapped');
   }
-  const attrs = prepareKey(app, s, t, { origin: 'unwrap', computed });
+  let attrs: AttributeMap;
+  try {
+    attrs = prepareKey(app, s, t, { origin: 'unwrap', computed });
+  } catch (e) {
+    // The unwrapped bytes decide whether the key material is acceptable (its length after
+    // CBC_PAD padding, DES parity, an RSA key's consistency): answering that differently
+    // from a bad padding would make unwrapping a padding oracle again.
+    if (e instanceof CKRError && e.code === K.CKR_ATTRIBUTE_VALUE_INVALID) throw new CKRError(K.CKR_WRAPPED_KEY_INVALID);
+    throw e;
+  }
   return app.objects.create(s, attrs);
 }
 
