@@ -334,7 +334,7 @@ function aesMacCases(): Case[] {
     macCase({
       ...common, mechanism: K.CKM_AES_GMAC, parameter: { pIv: GMAC_IV, ulTagBits: 128 }, length: 16, reference: gmacReference,
       badParameters: [
-        { pIv: Buffer.alloc(0), ulTagBits: 128 }, { pIv: GMAC_IV, ulTagBits: 100 },
+        { pIv: Buffer.alloc(0), ulTagBits: 128 }, { pIv: GMAC_IV, ulTagBits: 136 },
         { pIv: GMAC_IV, ulTagBits: 128, pAAD: Buffer.from('aad') }, undefined,
       ],
     }),
@@ -519,7 +519,7 @@ function aesCipherCases(): Case[] {
     cipherCase({
       ...AES_KEYS, mechanism: K.CKM_AES_GCM, parameter: gcm, plaintext: PT21, multiPart: true, authenticated: true,
       lengthRefusals: [{ direction: 'decrypt', data: bytes(15, 0) }],
-      badParameters: [{ ...gcm, pIv: Buffer.alloc(0) }, { ...gcm, ulTagBits: 100 }, { ...gcm, ulTagBits: 136 }, gcm.pIv, undefined],
+      badParameters: [{ ...gcm, pIv: Buffer.alloc(0) }, { ...gcm, ulTagBits: 136 }, gcm.pIv, undefined],
     }),
     // CCM knows the length up front: data of another length than ulDataLen is refused for its length.
     cipherCase({
@@ -596,6 +596,8 @@ interface KeyGenSpec {
   sizeUnit: 1 | 8;
   /** Uses the new key with a mechanism that takes it, against node:crypto over its value. */
   use(handle: number, value: Buffer): void;
+  /** CKA_CHECK_VALUE as the key type's section of the spec defines it, where it does. */
+  checkValue?(value: Buffer): Buffer;
   /** Templates the spec refuses, with the code. */
   wrongTemplates: [CK_ATTRIBUTE[], number, string][];
   badParameters: unknown[];
@@ -626,7 +628,13 @@ function keyGenCase(spec: KeyGenSpec): Case {
       const value = readValue(h);
       assert.equal(value.length, spec.length);
       if (spec.hasValueLen) assert.equal(attribute(h, K.CKA_VALUE_LEN), spec.length);
+      if (spec.checkValue) assert.deepEqual(attribute(h, K.CKA_CHECK_VALUE), spec.checkValue(value));
+      assert.equal(attribute(h, K.CKA_ALWAYS_SENSITIVE), false, 'made readable');
+      assert.equal(attribute(h, K.CKA_NEVER_EXTRACTABLE), false, 'made extractable');
       spec.use(h, value);
+      const hidden = t.p11.C_GenerateKey(t.session, m, [...spec.request(spec.length), { type: K.CKA_SENSITIVE, value: true }]);
+      assert.equal(attribute(hidden, K.CKA_ALWAYS_SENSITIVE), true);
+      assert.equal(attribute(hidden, K.CKA_NEVER_EXTRACTABLE), true, 'secret keys default to unextractable');
     },
     // Wrong key: a template for a key this mechanism does not make.
     wrongKeyOrTamperedData() {
@@ -667,6 +675,11 @@ function encryptsLike(handle: number, mechanism: number, nodeCipher: string, val
   assert.deepEqual(t.p11.C_Encrypt(t.session, data), expected);
 }
 
+/** The spec's check values: the first three bytes of a zero block's ECB encryption, or of SHA-1 of the value. */
+const ecbCheckValue = (cipher: string, block: number) => (value: Buffer) =>
+  createCipheriv(cipher, value, null).setAutoPadding(false).update(Buffer.alloc(block)).subarray(0, 3);
+const sha1CheckValue = (value: Buffer) => createHash('sha1').update(value).digest().subarray(0, 3);
+
 function macsLike(handle: number, mechanism: number, hash: string, value: Buffer): void {
   const data = Buffer.from('data');
   t.p11.C_SignInit(t.session, { mechanism }, handle);
@@ -678,7 +691,7 @@ function keyGenCases(): Case[] {
   const aes = { request: valueLen, length: 16 };
   cases.push(keyGenCase({
     ...aes, mechanism: K.CKM_AES_KEY_GEN, keyType: K.CKK_AES, hasValueLen: true, sizeUnit: 1,
-    use: (h, value) => encryptsLike(h, K.CKM_AES_ECB, 'aes-128-ecb', value, 16),
+    use: (h, value) => encryptsLike(h, K.CKM_AES_ECB, 'aes-128-ecb', value, 16), checkValue: ecbCheckValue('aes-128-ecb', 16),
     wrongTemplates: [
       ...inconsistentTemplates(aes, K.CKK_DES3),
       [valueLen(17), K.CKR_ATTRIBUTE_VALUE_INVALID, 'an AES key of 17 bytes'],
@@ -691,7 +704,7 @@ function keyGenCases(): Case[] {
   ] as const) {
     const des = { request: fixedLength, length };
     cases.push(keyGenCase({
-      ...des, mechanism, keyType, hasValueLen: false, sizeUnit: 1,
+      ...des, mechanism, keyType, hasValueLen: false, sizeUnit: 1, checkValue: ecbCheckValue(cipher, 8),
       use: (h, value) => {
         for (const byte of value) assert.equal(byte.toString(2).split('1').length % 2, 0, 'odd parity');
         encryptsLike(h, K.CKM_DES3_ECB, cipher, value, 8);
@@ -702,7 +715,7 @@ function keyGenCases(): Case[] {
   }
   const chacha = { request: fixedLength, length: 32 };
   cases.push(keyGenCase({
-    ...chacha, mechanism: K.CKM_CHACHA20_KEY_GEN, keyType: K.CKK_CHACHA20, hasValueLen: true, sizeUnit: 1,
+    ...chacha, mechanism: K.CKM_CHACHA20_KEY_GEN, keyType: K.CKK_CHACHA20, hasValueLen: true, sizeUnit: 1, checkValue: sha1CheckValue,
     use: (h, value) => {
       const nonce = bytes(12, 1);
       const data = Buffer.from('chacha data');
@@ -716,7 +729,7 @@ function keyGenCases(): Case[] {
   }));
   const generic = { request: valueLen, length: 32 };
   cases.push(keyGenCase({
-    ...generic, mechanism: K.CKM_GENERIC_SECRET_KEY_GEN, keyType: K.CKK_GENERIC_SECRET, hasValueLen: true, sizeUnit: 8,
+    ...generic, mechanism: K.CKM_GENERIC_SECRET_KEY_GEN, keyType: K.CKK_GENERIC_SECRET, hasValueLen: true, sizeUnit: 8, checkValue: sha1CheckValue,
     use: (h, value) => macsLike(h, K.CKM_SHA256_HMAC, 'sha256', value),
     wrongTemplates: [...inconsistentTemplates(generic, K.CKK_AES), [[], K.CKR_TEMPLATE_INCOMPLETE, 'no CKA_VALUE_LEN']],
     badParameters: NO_PARAMETER_ALLOWED,
@@ -769,6 +782,7 @@ function pbkdf2Case(): Case {
   const request = (length: number): CK_ATTRIBUTE[] => [{ type: K.CKA_KEY_TYPE, value: K.CKK_GENERIC_SECRET }, ...valueLen(length)];
   return keyGenCase({
     mechanism: K.CKM_PKCS5_PBKD2, parameter, keyType: K.CKK_GENERIC_SECRET, request, length: 32, hasValueLen: true, sizeUnit: 1,
+    checkValue: sha1CheckValue,
     use: (h, value) => {
       assert.deepEqual(value, pbkdf2Sync('password', 'salt', 2, 32, 'sha256'));
       macsLike(h, K.CKM_SHA256_HMAC, 'sha256', value);
