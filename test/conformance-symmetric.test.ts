@@ -699,6 +699,22 @@ function keyGenCases(): Case[] {
     ],
     badParameters: NO_PARAMETER_ALLOWED,
   }));
+  const xts = { request: valueLen, length: 32 };
+  cases.push(keyGenCase({
+    ...xts, mechanism: K.CKM_AES_XTS_KEY_GEN, keyType: K.CKK_AES_XTS, hasValueLen: true, sizeUnit: 1,
+    use: (h, value) => {
+      assert.notDeepEqual(value.subarray(0, 16), value.subarray(16), 'the halves differ');
+      const tweak = bytes(16, 3);
+      t.p11.C_EncryptInit(t.session, { mechanism: K.CKM_AES_XTS, parameter: tweak }, h);
+      assert.deepEqual(t.p11.C_Encrypt(t.session, PT21), createCipheriv('aes-128-xts', value, tweak).update(PT21));
+    },
+    wrongTemplates: [
+      ...inconsistentTemplates(xts, K.CKK_AES),
+      [valueLen(48), K.CKR_ATTRIBUTE_VALUE_INVALID, 'an XTS key of 48 bytes'],
+      [[], K.CKR_TEMPLATE_INCOMPLETE, 'no CKA_VALUE_LEN'],
+    ],
+    badParameters: NO_PARAMETER_ALLOWED,
+  }));
   for (const [mechanism, keyType, length, cipher] of [
     [K.CKM_DES2_KEY_GEN, K.CKK_DES2, 16, 'des-ede-ecb'], [K.CKM_DES3_KEY_GEN, K.CKK_DES3, 24, 'des-ede3-ecb'],
   ] as const) {
