@@ -86,9 +86,14 @@ export const READABLE: CK_ATTRIBUTE[] = [{ type: K.CKA_EXTRACTABLE, value: true 
 
 // ---- keys ------------------------------------------------------------------------------
 
+/** Sets each byte's low bit so that it has an odd number of ones, as DES keys must (FIPS 46-3). */
+const withOddParity = (value: Buffer): Buffer =>
+  Buffer.from(value.map((b) => (b & 0xfe) | ((b >> 1).toString(2).split('1').length % 2)));
+
 /** Key values, so that references can be computed from them. */
 export const V = {
-  aes: bytes(16, 1), aes2: bytes(16, 2), xts: bytes(32, 3), xts2: bytes(32, 4), des3: bytes(24, 5), des3b: bytes(24, 6),
+  aes: bytes(16, 1), aes2: bytes(16, 2), xts: bytes(32, 3), xts2: bytes(32, 4),
+  des3: withOddParity(bytes(24, 5)), des3b: withOddParity(bytes(24, 6)),
   chacha: bytes(32, 7), chacha2: bytes(32, 8), generic: bytes(32, 9), generic2: bytes(32, 10), hkdf: bytes(32, 11), target: bytes(16, 12),
 };
 
