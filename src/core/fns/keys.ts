@@ -137,7 +137,7 @@ export function wrapKey(
   const s = app.session(hSession);
   const m = mechanismFor(mechanism, 'wrap');
   const wrapping = wrappingKey(() => usableKey(app, s, hWrappingKey, m, 'wrap'), WRAPPING_CODES);
-  const key = app.objects.get(s, hKey, K.CKR_KEY_HANDLE_INVALID);
+  const key = app.objects.getKey(s, hKey);
   if (key.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
   if (key.attrs.get(K.CKA_EXTRACTABLE) !== true) throw new CKRError(K.CKR_KEY_UNEXTRACTABLE);
   if (key.attrs.get(K.CKA_WRAP_WITH_TRUSTED) === true && wrapping.attrs.get(K.CKA_TRUSTED) !== true) {
@@ -237,7 +237,7 @@ export function deriveKey(app: Application, hSession: number, mechanism: CK_MECH
   const sources: AttributeMap[] = [base.attrs];
   const otherKey = (handle: unknown) => {
     if (typeof handle !== 'number' || !Number.isInteger(handle)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a key handle is expected');
-    const key = app.objects.get(s, handle, K.CKR_KEY_HANDLE_INVALID);
+    const key = app.objects.getKey(s, handle);
     if (key.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
     if (key.attrs.get(K.CKA_CLASS) !== K.CKO_SECRET_KEY) throw new CKRError(K.CKR_KEY_TYPE_INCONSISTENT);
     if (key.attrs.get(K.CKA_DERIVE) !== true) throw new CKRError(K.CKR_KEY_FUNCTION_NOT_PERMITTED);
