@@ -93,9 +93,10 @@ export function forEachStore(body: (kind: StoreKind) => void): void {
   for (const kind of STORE_KINDS) body(kind);
 }
 
-/** A fixture's library and one logged-in read-write user session on it. */
+/** A fixture's library, its token's slot, and one logged-in read-write user session on it. */
 export interface UserSession {
   readonly p11: Cryptoki;
+  readonly slot: number;
   readonly session: number;
 }
 
@@ -117,6 +118,10 @@ export function sharedUserSession(kind: StoreKind = STORE_KINDS[0]!): UserSessio
     get p11() {
       if (!fixture) throw new Error('sharedUserSession is read before its before() hook ran');
       return fixture.p11;
+    },
+    get slot() {
+      if (!fixture) throw new Error('sharedUserSession is read before its before() hook ran');
+      return fixture.slot;
     },
     get session() {
       return session;

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as K from '../src/pkcs11/constants.js';
 import { CKRError } from '../src/pkcs11/error.js';
-import { RW, setup, STORE_KINDS, USER_PIN, type Fixture } from './helpers.js';
+import { sharedUserSession } from './helpers.js';
 
 interface SigVerCase { msg: string; qx: string; qy: string; r: string; s: string; result: string }
 
@@ -22,19 +22,12 @@ const hex = (s: string) => Buffer.from(s, 'hex');
 /** DER OBJECT IDENTIFIER 1.2.840.10045.3.1.7 (P-256). */
 const P256_PARAMS = hex('06082a8648ce3d030107');
 
-let f: Fixture;
-let h: number;
-
-before(() => {
-  f = setup(STORE_KINDS[0]!);
-  h = f.p11.C_OpenSession(f.slot, RW);
-  f.p11.C_Login(h, K.CKU_USER, USER_PIN);
-});
-after(() => f.cleanup());
+/** One logged-in RW user session for the whole file. */
+const t = sharedUserSession();
 
 function publicKey(c: SigVerCase): number {
   const point = Buffer.concat([Buffer.of(0x04), hex(c.qx), hex(c.qy)]);
-  return f.p11.C_CreateObject(h, [
+  return t.p11.C_CreateObject(t.session, [
     { type: K.CKA_CLASS, value: K.CKO_PUBLIC_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_EC },
     { type: K.CKA_EC_PARAMS, value: P256_PARAMS }, { type: K.CKA_VERIFY, value: true },
     // CKA_EC_POINT is the DER OCTET STRING around the uncompressed point.
@@ -66,18 +59,18 @@ describe('CKM_ECDSA_SHA256 and CKM_ECDSA against NIST CAVP SigVer [P-256,SHA-256
       const message = hex(c.msg);
       const signature = Buffer.concat([hex(c.r), hex(c.s)]);
       const single = verdict(() => {
-        f.p11.C_VerifyInit(h, { mechanism: K.CKM_ECDSA_SHA256 }, key);
-        f.p11.C_Verify(h, message, signature);
+        t.p11.C_VerifyInit(t.session, { mechanism: K.CKM_ECDSA_SHA256 }, key);
+        t.p11.C_Verify(t.session, message, signature);
       });
       const multi = verdict(() => {
-        f.p11.C_VerifyInit(h, { mechanism: K.CKM_ECDSA_SHA256 }, key);
-        f.p11.C_VerifyUpdate(h, message.subarray(0, 50));
-        f.p11.C_VerifyUpdate(h, message.subarray(50));
-        f.p11.C_VerifyFinal(h, signature);
+        t.p11.C_VerifyInit(t.session, { mechanism: K.CKM_ECDSA_SHA256 }, key);
+        t.p11.C_VerifyUpdate(t.session, message.subarray(0, 50));
+        t.p11.C_VerifyUpdate(t.session, message.subarray(50));
+        t.p11.C_VerifyFinal(t.session, signature);
       });
       const raw = verdict(() => {
-        f.p11.C_VerifyInit(h, { mechanism: K.CKM_ECDSA }, key);
-        f.p11.C_Verify(h, createHash('sha256').update(message).digest(), signature);
+        t.p11.C_VerifyInit(t.session, { mechanism: K.CKM_ECDSA }, key);
+        t.p11.C_Verify(t.session, createHash('sha256').update(message).digest(), signature);
       });
       assert.deepEqual([single, multi, raw], [expected, expected, expected]);
     });
