@@ -118,17 +118,21 @@ const KEYS = {
   /** Wrapping keys may not also encrypt (the token's policy against API attacks). */
   rsaWrap: lazy(() => rsaPair(RSA_BITS, [K.CKA_WRAP], [K.CKA_UNWRAP])),
   ec: lazy(() => generatePair(K.CKM_EC_KEY_PAIR_GEN, [{ type: K.CKA_EC_PARAMS, value: CURVE.p256 }, ...on(K.CKA_VERIFY)], on(K.CKA_SIGN))),
+  ecOther: lazy(() => generatePair(K.CKM_EC_KEY_PAIR_GEN, [{ type: K.CKA_EC_PARAMS, value: CURVE.p256 }, ...on(K.CKA_VERIFY)], on(K.CKA_SIGN))),
   ecdh: [0, 1, 2].map(() => lazy(() => generatePair(K.CKM_EC_KEY_PAIR_GEN,
     [{ type: K.CKA_EC_PARAMS, value: CURVE.p256 }], [...on(K.CKA_DERIVE), ...READABLE]))),
   x25519: [0, 1].map(() => lazy(() => generatePair(K.CKM_EC_MONTGOMERY_KEY_PAIR_GEN,
     [{ type: K.CKA_EC_PARAMS, value: CURVE.x25519 }], [...on(K.CKA_DERIVE), ...READABLE]))),
   ed25519: lazy(() => generatePair(K.CKM_EC_EDWARDS_KEY_PAIR_GEN, [{ type: K.CKA_EC_PARAMS, value: CURVE.ed25519 }, ...on(K.CKA_VERIFY)], on(K.CKA_SIGN))),
+  ed25519Other: lazy(() => generatePair(K.CKM_EC_EDWARDS_KEY_PAIR_GEN, [{ type: K.CKA_EC_PARAMS, value: CURVE.ed25519 }, ...on(K.CKA_VERIFY)], on(K.CKA_SIGN))),
   ed448: lazy(() => generatePair(K.CKM_EC_EDWARDS_KEY_PAIR_GEN, [{ type: K.CKA_EC_PARAMS, value: CURVE.ed448 }, ...on(K.CKA_VERIFY)], on(K.CKA_SIGN))),
   mlKem: [0, 1].map(() => lazy(() => generatePair(K.CKM_ML_KEM_KEY_PAIR_GEN,
     [{ type: K.CKA_PARAMETER_SET, value: K.CKP_ML_KEM_512 }, ...on(K.CKA_ENCAPSULATE)], on(K.CKA_DECAPSULATE)))),
-  mlDsa: lazy(() => generatePair(K.CKM_ML_DSA_KEY_PAIR_GEN, [{ type: K.CKA_PARAMETER_SET, value: K.CKP_ML_DSA_44 }, ...on(K.CKA_VERIFY)], on(K.CKA_SIGN))),
+  mlDsa: [0, 1].map(() => lazy(() => generatePair(K.CKM_ML_DSA_KEY_PAIR_GEN,
+    [{ type: K.CKA_PARAMETER_SET, value: K.CKP_ML_DSA_44 }, ...on(K.CKA_VERIFY)], on(K.CKA_SIGN)))),
   // The fastest SLH-DSA set: every SLH-DSA mechanism is exercised the same way on any set.
-  slhDsa: lazy(() => generatePair(K.CKM_SLH_DSA_KEY_PAIR_GEN, [{ type: K.CKA_PARAMETER_SET, value: K.CKP_SLH_DSA_SHA2_128F }, ...on(K.CKA_VERIFY)], on(K.CKA_SIGN))),
+  slhDsa: [0, 1].map(() => lazy(() => generatePair(K.CKM_SLH_DSA_KEY_PAIR_GEN,
+    [{ type: K.CKA_PARAMETER_SET, value: K.CKP_SLH_DSA_SHA2_128F }, ...on(K.CKA_VERIFY)], on(K.CKA_SIGN)))),
   aes: lazy(() => s.p11.C_GenerateKey(s.h, mech(K.CKM_AES_KEY_GEN), [{ type: K.CKA_VALUE_LEN, value: 16 }, ...on(K.CKA_ENCRYPT, K.CKA_EXTRACTABLE)])),
 };
 
@@ -137,6 +141,8 @@ const KEYS = {
 interface SignatureSpec {
   mechanism: number;
   keys: () => KeyPair;
+  /** Another key pair of the same type: its public key finds the signature invalid. */
+  otherKey: () => KeyPair;
   /** A key pair of another type: CKR_KEY_TYPE_INCONSISTENT. */
   otherType: () => KeyPair;
   parameter?: unknown;
@@ -206,6 +212,7 @@ function signatureCase(spec: SignatureSpec): Conformance {
       verifyFails(m(), pub, flip(spec.data), signature, K.CKR_SIGNATURE_INVALID);
       verifyFails(m(), pub, spec.data, flip(signature, signature.length >> 1), K.CKR_SIGNATURE_INVALID);
       verifyFails(m(), pub, spec.data, Buffer.concat([signature, Buffer.alloc(1)]), K.CKR_SIGNATURE_LEN_RANGE);
+      verifyFails(m(), spec.otherKey().pub, spec.data, signature, K.CKR_SIGNATURE_INVALID);
       const other = spec.otherType();
       throwsCKR(() => s.p11.C_SignInit(s.h, m(), other.priv), K.CKR_KEY_TYPE_INCONSISTENT);
       throwsCKR(() => s.p11.C_VerifyInit(s.h, m(), other.pub), K.CKR_KEY_TYPE_INCONSISTENT);
@@ -304,6 +311,13 @@ function encryptionCase(spec: EncryptionSpec): Conformance {
       }
       s.p11.C_DecryptInit(s.h, m(), priv);
       throwsCKR(() => s.p11.C_Decrypt(s.h, ciphertext.subarray(1)), K.CKR_ENCRYPTED_DATA_LEN_RANGE);
+      // A block of the modulus's length but not below it (spec: X.509 RSA).
+      s.p11.C_DecryptInit(s.h, m(), priv);
+      throwsCKR(() => s.p11.C_Decrypt(s.h, Buffer.alloc(RSA_K, 0xff)), K.CKR_ENCRYPTED_DATA_INVALID);
+      if (spec.maxPlaintext === RSA_K) {
+        s.p11.C_EncryptInit(s.h, m(), pub);
+        throwsCKR(() => s.p11.C_Encrypt(s.h, Buffer.alloc(RSA_K, 0xff)), K.CKR_DATA_INVALID);
+      }
       s.p11.C_EncryptInit(s.h, m(), pub);
       throwsCKR(() => s.p11.C_Encrypt(s.h, Buffer.alloc(spec.maxPlaintext + 1, 1)), K.CKR_DATA_LEN_RANGE);
       encrypt(m(), pub, Buffer.alloc(spec.maxPlaintext, 0));
@@ -396,7 +410,13 @@ function keyGenCase(spec: KeyGenSpec): Conformance {
       spec.check(pair);
     },
     wrongKeyOrTamperedData() {
-      for (const bad of spec.badTemplates) {
+      // Spec (C_GenerateKeyPair): a key type the mechanism does not make is CKR_TEMPLATE_INCONSISTENT.
+      const otherKeyType = [{ type: K.CKA_KEY_TYPE, value: K.CKK_AES }];
+      const inconsistent = [
+        { what: 'a public key type the mechanism does not make', pub: [...spec.publicTemplate, ...otherKeyType], code: K.CKR_TEMPLATE_INCONSISTENT },
+        { what: 'a private key type the mechanism does not make', pub: spec.publicTemplate, priv: [...spec.privateTemplate, ...otherKeyType], code: K.CKR_TEMPLATE_INCONSISTENT },
+      ];
+      for (const bad of [...spec.badTemplates, ...inconsistent]) {
         const before = allObjects(s).length;
         throwsCKR(() => generatePair(spec.mechanism, bad.pub, bad.priv ?? spec.privateTemplate), bad.code, bad.what);
         assert.equal(allObjects(s).length, before, 'a refused generation leaves no key behind');
@@ -543,8 +563,8 @@ function mlKemCase(): Conformance {
       assert.notDeepEqual(decapsulate(a!().priv, flip(ciphertext, 100)), secret);
       assert.notDeepEqual(decapsulate(b!().priv, ciphertext), secret);
       throwsCKR(() => s.p11.C_DecapsulateKey(s.h, m, a!().priv, SECRET, ciphertext.subarray(1)), K.CKR_WRAPPED_KEY_LEN_RANGE);
-      throwsCKR(() => s.p11.C_EncapsulateKey(s.h, m, KEYS.mlDsa().pub, SECRET), K.CKR_KEY_TYPE_INCONSISTENT);
-      throwsCKR(() => s.p11.C_DecapsulateKey(s.h, m, KEYS.mlDsa().priv, SECRET, ciphertext), K.CKR_KEY_TYPE_INCONSISTENT);
+      throwsCKR(() => s.p11.C_EncapsulateKey(s.h, m, KEYS.mlDsa[0]!().pub, SECRET), K.CKR_KEY_TYPE_INCONSISTENT);
+      throwsCKR(() => s.p11.C_DecapsulateKey(s.h, m, KEYS.mlDsa[0]!().priv, SECRET, ciphertext), K.CKR_KEY_TYPE_INCONSISTENT);
       throwsCKR(() => s.p11.C_EncapsulateKey(s.h, m, a!().priv, SECRET), K.CKR_KEY_TYPE_INCONSISTENT, 'a private key does not encapsulate');
       const noEncapsulate = copyWith(s, a!().pub, [{ type: K.CKA_ENCAPSULATE, value: false }]);
       throwsCKR(() => s.p11.C_EncapsulateKey(s.h, m, noEncapsulate, SECRET), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
@@ -614,8 +634,8 @@ const SLH_DSA_128F_SIGNATURE = 17088;
 
 /** The three post-quantum signature forms of one family: pure, caller-hashed, token-hashed. */
 function postQuantumCases(family: 'ml' | 'slh'): [number, Conformance][] {
-  const keys = family === 'ml' ? KEYS.mlDsa : KEYS.slhDsa;
-  const otherType = family === 'ml' ? KEYS.slhDsa : KEYS.mlDsa;
+  const [keys, otherKey] = family === 'ml' ? KEYS.mlDsa : KEYS.slhDsa;
+  const otherType = (family === 'ml' ? KEYS.slhDsa : KEYS.mlDsa)[0]!;
   const signatureLength = family === 'ml' ? ML_DSA_44_SIGNATURE : SLH_DSA_128F_SIGNATURE;
   const pure = family === 'ml' ? K.CKM_ML_DSA : K.CKM_SLH_DSA;
   const callerHashed = family === 'ml' ? K.CKM_HASH_ML_DSA : K.CKM_HASH_SLH_DSA;
@@ -623,7 +643,7 @@ function postQuantumCases(family: 'ml' | 'slh'): [number, Conformance][] {
   const badContexts = [Buffer.from([1]), { pContext: TOO_LONG_CONTEXT }, { pContext: 'not bytes' }];
   const cases: [number, Conformance][] = [
     [pure, signatureCase({
-      mechanism: pure, keys, otherType, data: MESSAGE, signatureLength, multiPart: true,
+      mechanism: pure, keys: keys!, otherKey: otherKey!, otherType, data: MESSAGE, signatureLength, multiPart: true,
       badParameters: badContexts, badSignParameters: [{ hedgeVariant: 0x99 }],
       // FIPS 204 / 205: CKH_DETERMINISTIC_REQUIRED must sign deterministically, CKH_HEDGE_REQUIRED with fresh randomness.
       deterministic: [
@@ -631,31 +651,31 @@ function postQuantumCases(family: 'ml' | 'slh'): [number, Conformance][] {
         { parameter: { hedgeVariant: K.CKH_HEDGE_REQUIRED }, equal: false },
       ],
       alsoRoundTrip: [
-        { keys, parameter: context, signatureLength },
-        { keys, parameter: { hedgeVariant: K.CKH_DETERMINISTIC_REQUIRED }, signatureLength },
+        { keys: keys!, parameter: context, signatureLength },
+        { keys: keys!, parameter: { hedgeVariant: K.CKH_DETERMINISTIC_REQUIRED }, signatureLength },
       ],
     })],
     [callerHashed, signatureCase({
-      mechanism: callerHashed, keys, otherType, signatureLength, multiPart: false,
+      mechanism: callerHashed, keys: keys!, otherKey: otherKey!, otherType, signatureLength, multiPart: false,
       parameter: { hedgeVariant: K.CKH_HEDGE_PREFERRED, pContext: Buffer.from('ctx'), hash: K.CKM_SHA256 },
       data: digest('sha256', MESSAGE),
       // Signing takes exactly a hash of the named length.
       dataTooLong: Buffer.alloc(33),
       badParameters: [undefined, { hash: K.CKM_MD5 }, { hash: K.CKM_SHA256, pContext: TOO_LONG_CONTEXT }, Buffer.from([1])],
-      alsoRoundTrip: [{ keys, parameter: { hash: K.CKM_SHA3_512 }, signatureLength, data: digest('sha3-512', MESSAGE) }],
+      alsoRoundTrip: [{ keys: keys!, parameter: { hash: K.CKM_SHA3_512 }, signatureLength, data: digest('sha3-512', MESSAGE) }],
     })],
   ];
   for (const [mlDsa, slhDsa] of PREHASH_VARIANTS) {
     const mechanism = family === 'ml' ? mlDsa : slhDsa;
     cases.push([mechanism, signatureCase({
-      mechanism, keys, otherType, data: MESSAGE, signatureLength, multiPart: true, parameter: context,
+      mechanism, keys: keys!, otherKey: otherKey!, otherType, data: MESSAGE, signatureLength, multiPart: true, parameter: context,
       badParameters: badContexts, badSignParameters: [{ hedgeVariant: 0x99 }],
     })]);
   }
   return cases;
 }
 
-/** DER OBJECT IDENTIFIER of an RSA or EC public key info's algorithm, for a rough shape check. */
+/** The key type OpenSSL reads from a public key info. */
 function spkiAlgorithm(info: Buffer): string {
   return createPublicKey({ key: info, format: 'der', type: 'spki' }).asymmetricKeyType ?? '';
 }
@@ -824,7 +844,7 @@ function x25519Key(value: Buffer) {
 
 function signatureTable(): [number, Conformance][] {
   const rsaSign = (mechanism: number, data: Buffer, extra: Partial<SignatureSpec> = {}) => signatureCase({
-    mechanism, keys: KEYS.rsa, otherType: KEYS.ec, data, signatureLength: RSA_K, multiPart: true, badParameters: noParameter, ...extra,
+    mechanism, keys: KEYS.rsa, otherKey: KEYS.rsaOther, otherType: KEYS.ec, data, signatureLength: RSA_K, multiPart: true, badParameters: noParameter, ...extra,
   });
   const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), digest('sha256', MESSAGE)]);
   const table: [number, Conformance][] = [
@@ -871,12 +891,17 @@ function signatureTable(): [number, Conformance][] {
     })]);
   }
   const ecSign = (mechanism: number, data: Buffer, multiPart: boolean) => signatureCase({
-    mechanism, keys: KEYS.ec, otherType: KEYS.rsa, data, signatureLength: 64, multiPart, badParameters: noParameter,
+    mechanism, keys: KEYS.ec, otherKey: KEYS.ecOther, otherType: KEYS.rsa, data, signatureLength: 64, multiPart, badParameters: noParameter,
   });
-  table.push([K.CKM_ECDSA, ecSign(K.CKM_ECDSA, digest('sha256', MESSAGE), false)]);
+  table.push([K.CKM_ECDSA, signatureCase({
+    mechanism: K.CKM_ECDSA, keys: KEYS.ec, otherKey: KEYS.ecOther, otherType: KEYS.rsa, data: digest('sha256', MESSAGE), signatureLength: 64, multiPart: false,
+    badParameters: noParameter,
+    // The caller's whole digest, whatever its length: longer ones are truncated to the order's bits.
+    alsoRoundTrip: [{ keys: KEYS.ec, signatureLength: 64, data: digest('sha512', MESSAGE) }, { keys: KEYS.ec, signatureLength: 64, data: digest('sha1', MESSAGE) }],
+  })]);
   for (const [mechanism] of ECDSA_HASHES) table.push([mechanism, ecSign(mechanism, MESSAGE, true)]);
   table.push([K.CKM_EDDSA, signatureCase({
-    mechanism: K.CKM_EDDSA, keys: KEYS.ed25519, otherType: KEYS.ec, data: MESSAGE, signatureLength: 64, multiPart: true,
+    mechanism: K.CKM_EDDSA, keys: KEYS.ed25519, otherKey: KEYS.ed25519Other, otherType: KEYS.ec, data: MESSAGE, signatureLength: 64, multiPart: true,
     badParameters: [Buffer.from([1]), { phFlag: 2 }, { phFlag: false, pContextData: TOO_LONG_CONTEXT }],
     deterministic: [{ equal: true }, { parameter: { phFlag: true }, equal: true }],
     alsoRoundTrip: [
