@@ -22,10 +22,10 @@ export interface UserSession {
 
 /**
  * A user session for the suite around the call: opened before its first test,
- * closed (with the library) after its last. The returned object is filled in by then.
+ * closed (with the library) after its last. `session` (or the returned object)
+ * is filled in by then, so modules may hold it before the suite starts.
  */
-export function userSessionFixture(): UserSession {
-  const session = {} as UserSession;
+export function userSessionFixture(session = {} as UserSession): UserSession {
   let fixture: Fixture | undefined;
   before(() => {
     const memory = STORE_KINDS.find((kind) => kind.name === 'memory')!;
