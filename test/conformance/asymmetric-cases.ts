@@ -48,7 +48,7 @@ export function verify(m: CK_MECHANISM, key: number, data: Buffer, signature: Bu
   s.p11.C_Verify(s.h, data, signature);
 }
 
-/** A failed verification ends the operation (spec 5.15: any error but a buffer size does). */
+/** A failed verification ends the operation (spec, C_Verify: "in any of these cases, the active ... operation is terminated"). */
 function verifyFails(m: CK_MECHANISM, key: number, data: Buffer, signature: Buffer, code: number): void {
   s.p11.C_VerifyInit(s.h, m, key);
   throwsCKR(() => s.p11.C_Verify(s.h, data, signature), code);
@@ -96,8 +96,8 @@ export const CURVE = {
   unknown: der(0x06, 0x03, 0x2a, 0x03, 0x04),
 };
 
-const rsaPair = (bits: number, pub: number[], priv: number[], extra: CK_ATTRIBUTE[] = []) => generatePair(
-  K.CKM_RSA_PKCS_KEY_PAIR_GEN, [{ type: K.CKA_MODULUS_BITS, value: bits }, ...on(...pub)], [...on(...priv), ...extra]);
+const rsaPair = (bits: number, pub: number[], priv: number[]) =>
+  generatePair(K.CKM_RSA_PKCS_KEY_PAIR_GEN, [{ type: K.CKA_MODULUS_BITS, value: bits }, ...on(...pub)], on(...priv));
 const RSA_BITS = 2048;
 export const RSA_K = RSA_BITS / 8;
 export const KEYS = {
@@ -317,6 +317,7 @@ export function encryptionCase(spec: EncryptionSpec): Conformance {
         // The unwrapping side answers every malformed wrapped key alike (no padding oracle).
         const wrapped = s.p11.C_WrapKey(s.h, m(), KEYS.rsaWrap().pub, KEYS.aes());
         throwsCKR(() => s.p11.C_UnwrapKey(s.h, m(), KEYS.rsaWrap().priv, flip(wrapped, 100), unwrapTemplate()), K.CKR_WRAPPED_KEY_INVALID);
+        // C_WrapKey's list names no code for a key without CKA_WRAP; the spec's general one is this.
         throwsCKR(() => s.p11.C_WrapKey(s.h, m(), pub, KEYS.aes()), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
       }
     },
@@ -553,6 +554,7 @@ export function mlKemCase(): Conformance {
       assert.notDeepEqual(decapsulate(b!().priv, ciphertext), secret);
       throwsCKR(() => s.p11.C_DecapsulateKey(s.h, m, a!().priv, SECRET, ciphertext.subarray(1)), K.CKR_WRAPPED_KEY_LEN_RANGE);
       throwsCKR(() => s.p11.C_EncapsulateKey(s.h, m, KEYS.mlDsa[0]!().pub, SECRET), K.CKR_KEY_TYPE_INCONSISTENT);
+      // The token's answer; C_DecapsulateKey's list in the spec names CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT instead (left to the core).
       throwsCKR(() => s.p11.C_DecapsulateKey(s.h, m, KEYS.mlDsa[0]!().priv, SECRET, ciphertext), K.CKR_KEY_TYPE_INCONSISTENT);
       throwsCKR(() => s.p11.C_EncapsulateKey(s.h, m, a!().priv, SECRET), K.CKR_KEY_TYPE_INCONSISTENT, 'a private key does not encapsulate');
       const noEncapsulate = copyWith(s, a!().pub, [{ type: K.CKA_ENCAPSULATE, value: false }]);
