@@ -16,9 +16,10 @@
  * gen-val/json-files/ML-DSA-sigVer-FIPS204/prompt.json with their testPassed from
  * expectedResults.json (commit 203f667c26e10a1be89dfe8da7a54498fde2d848, vsId 42): for each
  * parameter set an accepted and a rejected signature of the external interface, pure mode (with
- * contexts), and one pre-hash case (HashML-DSA with SHA3-224). The public key is made with
- * C_CreateObject and C_Verify must answer CKR_OK or CKR_SIGNATURE_INVALID as NIST expects. The
- * internal and external-mu interfaces have no PKCS#11 mechanism here, so their groups are left out.
+ * contexts), and two pre-hash ones (HashML-DSA: SHA3-224 accepted, SHA3-512 rejected). The public
+ * key is made with C_CreateObject and C_Verify must answer CKR_OK or CKR_SIGNATURE_INVALID as NIST
+ * expects. The internal and external-mu interfaces have no PKCS#11 mechanism here, so their groups
+ * are left out.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -43,6 +44,7 @@ const SIG_VER = JSON.parse(readFileSync(resolve(repoRoot, 'test', 'fixtures', 'a
 /** ACVP hash names: the token's hashing mechanism, and the digest mechanism and node:crypto name for CKM_HASH_ML_DSA. */
 const PRE_HASHES: Record<string, { hashing: number; digest: number; node: string }> = {
   'SHA3-224': { hashing: K.CKM_HASH_ML_DSA_SHA3_224, digest: K.CKM_SHA3_224, node: 'sha3-224' },
+  'SHA3-512': { hashing: K.CKM_HASH_ML_DSA_SHA3_512, digest: K.CKM_SHA3_512, node: 'sha3-512' },
 };
 
 const SETS: Record<string, number> = { 'ML-DSA-44': K.CKP_ML_DSA_44, 'ML-DSA-65': K.CKP_ML_DSA_65, 'ML-DSA-87': K.CKP_ML_DSA_87 };
