@@ -314,7 +314,8 @@ export function secretAttributeTypes(attrs: AttributeMap): Set<number> {
   return out;
 }
 
-export type CreationOrigin = 'create' | 'generate' | 'unwrap' | 'derive';
+/** 'encapsulate': a KEM's shared secret (C_EncapsulateKey / C_DecapsulateKey), which another party holds too. */
+export type CreationOrigin = 'create' | 'generate' | 'unwrap' | 'derive' | 'encapsulate';
 
 export interface CreationContext {
   origin: CreationOrigin;
@@ -381,7 +382,7 @@ function completeKey(attrs: AttributeMap, ctx: CreationContext): void {
   if (cls !== K.CKO_PUBLIC_KEY) {
     // A key whose value was ever outside the token was never "always sensitive";
     // a derived key is only as clean as the key it came from.
-    const outside = ctx.origin === 'create' || ctx.origin === 'unwrap';
+    const outside = ctx.origin === 'create' || ctx.origin === 'unwrap' || ctx.origin === 'encapsulate';
     const baseSensitive = ctx.base ? ctx.base.get(K.CKA_ALWAYS_SENSITIVE) === true : true;
     const baseNeverExtractable = ctx.base ? ctx.base.get(K.CKA_NEVER_EXTRACTABLE) === true : true;
     attrs.set(K.CKA_ALWAYS_SENSITIVE, !outside && baseSensitive && attrs.get(K.CKA_SENSITIVE) === true);

@@ -288,7 +288,8 @@ function lineageOf(sources: AttributeMap[]): AttributeMap {
 /**
  * The shared secret becomes a secret key; CKA_VALUE_LEN, if asked, takes its
  * first bytes. Returns the template without CKA_VALUE_LEN (the core sets it)
- * and the computed value.
+ * and the computed value. Unlike other secret keys, a KEM's key is extractable
+ * unless the template says otherwise (spec: C_EncapsulateKey, C_DecapsulateKey).
  */
 function secretKeyFrom(secret: Buffer, template: AttributeMap): [AttributeMap, AttributeMap] {
   const want = template.get(K.CKA_VALUE_LEN);
@@ -297,6 +298,7 @@ function secretKeyFrom(secret: Buffer, template: AttributeMap): [AttributeMap, A
   }
   const rest: AttributeMap = new Map(template);
   rest.delete(K.CKA_VALUE_LEN);
+  if (!rest.has(K.CKA_EXTRACTABLE)) rest.set(K.CKA_EXTRACTABLE, true);
   const value = want === undefined ? secret : secret.subarray(0, want as number);
   return [rest, new Map([[K.CKA_VALUE, Buffer.from(value)]])];
 }
@@ -311,7 +313,7 @@ export function encapsulateKey(
   const { ciphertext, secret } = m.encapsulate({ attrs: pub.attrs }, mechanism.parameter);
   if (out === null) return { ciphertext: ciphertext.length, hKey: K.CK_INVALID_HANDLE };
   const [rest, computed] = secretKeyFrom(secret, t);
-  const attrs = prepareKey(app, s, rest, { origin: 'derive', computed });
+  const attrs = prepareKey(app, s, rest, { origin: 'encapsulate', computed });
   const delivered = deliverSized(ciphertext.length, out, () => ciphertext);
   return { ciphertext: delivered, hKey: app.objects.create(s, attrs) };
 }
@@ -326,6 +328,6 @@ export function decapsulateKey(
   const t = defaultClass(withKeyTemplate(templateArg(template), priv.attrs.get(K.CKA_DECAPSULATE_TEMPLATE)), K.CKO_SECRET_KEY);
   const secret = m.decapsulate({ attrs: priv.attrs }, mechanism.parameter, Buffer.from(ciphertext));
   const [rest, computed] = secretKeyFrom(secret, t);
-  const attrs = prepareKey(app, s, rest, { origin: 'derive', computed, base: priv.attrs });
+  const attrs = prepareKey(app, s, rest, { origin: 'encapsulate', computed });
   return app.objects.create(s, attrs);
 }
