@@ -141,8 +141,8 @@ function keyGenCases(): [number, Conformance][] {
       },
       badTemplates: [
         missing('no CKA_MODULUS_BITS'),
-        { what: 'a modulus below the range', pub: rsaTemplate(512), code: K.CKR_KEY_SIZE_RANGE },
-        { what: 'a modulus above the range', pub: rsaTemplate(8200), code: K.CKR_KEY_SIZE_RANGE },
+        { what: 'a modulus below the range', pub: rsaTemplate(512), code: K.CKR_ATTRIBUTE_VALUE_INVALID },
+        { what: 'a modulus above the range', pub: rsaTemplate(8200), code: K.CKR_ATTRIBUTE_VALUE_INVALID },
         { what: 'an even exponent', pub: [...rsaTemplate(2048), { type: K.CKA_PUBLIC_EXPONENT, value: Buffer.from([4]) }], code: K.CKR_ATTRIBUTE_VALUE_INVALID },
         { what: 'a private key template of the wrong class', pub: rsaTemplate(2048), priv: [{ type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }], code: K.CKR_TEMPLATE_INCONSISTENT },
       ],

@@ -554,8 +554,8 @@ export function mlKemCase(): Conformance {
       assert.notDeepEqual(decapsulate(b!().priv, ciphertext), secret);
       throwsCKR(() => s.p11.C_DecapsulateKey(s.h, m, a!().priv, SECRET, ciphertext.subarray(1)), K.CKR_WRAPPED_KEY_LEN_RANGE);
       throwsCKR(() => s.p11.C_EncapsulateKey(s.h, m, KEYS.mlDsa[0]!().pub, SECRET), K.CKR_KEY_TYPE_INCONSISTENT);
-      // The token's answer; C_DecapsulateKey's list in the spec names CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT instead (left to the core).
-      throwsCKR(() => s.p11.C_DecapsulateKey(s.h, m, KEYS.mlDsa[0]!().priv, SECRET, ciphertext), K.CKR_KEY_TYPE_INCONSISTENT);
+      // C_DecapsulateKey's return values are unwrapping's: CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT.
+      throwsCKR(() => s.p11.C_DecapsulateKey(s.h, m, KEYS.mlDsa[0]!().priv, SECRET, ciphertext), K.CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT);
       throwsCKR(() => s.p11.C_EncapsulateKey(s.h, m, a!().priv, SECRET), K.CKR_KEY_TYPE_INCONSISTENT, 'a private key does not encapsulate');
       const noEncapsulate = copyWith(s, a!().pub, [{ type: K.CKA_ENCAPSULATE, value: false }]);
       throwsCKR(() => s.p11.C_EncapsulateKey(s.h, m, noEncapsulate, SECRET), K.CKR_KEY_FUNCTION_NOT_PERMITTED);

@@ -323,7 +323,8 @@ export function decapsulateKey(
 ): number {
   const s = app.session(hSession);
   const m = mechanismFor(mechanism, 'decapsulate');
-  const priv = usableKey(app, s, hPrivateKey, m, 'decapsulate');
+  // The spec's return values for C_DecapsulateKey are those of unwrapping: CKR_UNWRAPPING_KEY_*.
+  const priv = wrappingKey(() => usableKey(app, s, hPrivateKey, m, 'decapsulate'), UNWRAPPING_CODES);
   if (!(ciphertext instanceof Uint8Array)) throw new CKRError(K.CKR_ARGUMENTS_BAD);
   const t = defaultClass(withKeyTemplate(templateArg(template), priv.attrs.get(K.CKA_DECAPSULATE_TEMPLATE)), K.CKO_SECRET_KEY);
   const secret = m.decapsulate({ attrs: priv.attrs }, mechanism.parameter, Buffer.from(ciphertext));
