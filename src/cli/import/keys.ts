@@ -100,7 +100,9 @@ export async function readPrivateKey(input: { pem?: string; der?: Buffer }, pass
 
 function needsPassphrase(e: unknown): boolean {
   const code = (e as { code?: string }).code;
-  return code === 'ERR_MISSING_PASSPHRASE' || /passphrase|encrypted/i.test(String((e as Error).message));
+  // OpenSSL 3 reports a missing passphrase as an interrupted prompt.
+  return code === 'ERR_MISSING_PASSPHRASE' || code === 'ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED'
+    || /passphrase|encrypted|interrupted or cancelled/i.test(String((e as Error).message));
 }
 
 export function readPublicKey(input: { pem?: string; der?: Buffer }): KeyObject {
