@@ -25,7 +25,7 @@ export class CliHome {
   readonly wrongPin: string;
 
   constructor() {
-    const conf = this.file('cryptoki.json', JSON.stringify({ storePath: 'tokens.db', kdf: { N: FAST_KDF.N, r: FAST_KDF.r, p: FAST_KDF.p } }));
+    const conf = this.file('cryptoki.json', JSON.stringify({ storePath: 'tokens.db', pinRetryLimit: 3, kdf: { N: FAST_KDF.N, r: FAST_KDF.r, p: FAST_KDF.p } }));
     this.env = { ...process.env, CRYPTOKI_CONF: conf };
     delete this.env.CI;
     this.soPin = this.file('so.pin', 'so-secret-1\n');
