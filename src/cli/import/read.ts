@@ -60,12 +60,13 @@ export async function readInput(data: Buffer, format: InputFormat, passphrase: P
     out.certificates.push({ der: data });
     return out;
   }
+  // Private first: node:crypto would also read a PKCS#1 private key as its public half.
   try {
-    out.publicKeys.push(readPublicKey({ der: data }));
+    out.privateKeys.push({ key: await readPrivateKey({ der: data }, passphrase) });
     return out;
-  } catch {
-    // not a public key: a private key then, or nothing readable
+  } catch (e) {
+    if (!(e instanceof UsageError) || /passphrase/.test(e.message)) throw e;
   }
-  out.privateKeys.push({ key: await readPrivateKey({ der: data }, passphrase) });
+  out.publicKeys.push(readPublicKey({ der: data }));
   return out;
 }
