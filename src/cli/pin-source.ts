@@ -102,10 +102,11 @@ function readSecretFile(path: string, kind: SecretKind): string {
 /** Reads a line from the terminal with echo off. Ctrl-C ends the command (exit 130). */
 function promptHidden(prompt: string): Promise<string> {
   const input = process.stdin;
-  process.stderr.write(prompt);
   return new Promise((resolve) => {
     let typed = '';
+    // Echo goes off before the prompt shows, so that nothing typed after it is ever echoed.
     input.setRawMode(true);
+    process.stderr.write(prompt);
     input.resume();
     input.setEncoding('utf8');
     const done = () => {
