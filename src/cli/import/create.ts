@@ -11,7 +11,8 @@ import type { CK_ATTRIBUTE } from '../../pkcs11/types.js';
 import { UsageError } from '../errors.js';
 import { Progress } from '../progress.js';
 import { privateKeyMaterial, publicKeyMaterial } from './keys.js';
-import { keyIdOfSpki, parseCertificate } from './pkix.js';
+import { keyIdOfSpki } from '../key-id.js';
+import { parseCertificate } from './pkix.js';
 import type { FileContents } from './read.js';
 
 export interface ImportChoices {

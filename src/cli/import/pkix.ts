@@ -3,7 +3,7 @@
  * certificates (their DER subject, issuer and serial for the certificate
  * object), and the key identifier that ties a key to its certificates.
  */
-import { createHash, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { UsageError } from '../errors.js';
@@ -39,23 +39,8 @@ export function pemBlocks(data: Buffer): PemBlock[] {
   return blocks;
 }
 
-export function toPem(label: string, der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-}
-
 function ab(b: Buffer): ArrayBuffer {
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-}
-
-/**
- * The CKA_ID of a key and of its certificates: the SHA-1 of the public key
- * bits (RFC 5280's usual subject key identifier), so that a certificate
- * imported later finds its key.
- */
-export function keyIdOfSpki(spki: Buffer): Buffer {
-  const info = usePkijs().PublicKeyInfo.fromBER(ab(spki));
-  return createHash('sha1').update(Buffer.from(info.subjectPublicKey.valueBlock.valueHexView)).digest();
 }
 
 export interface CertificateFacts {
