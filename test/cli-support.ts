@@ -27,7 +27,6 @@ export class CliHome {
   constructor() {
     const conf = this.file('cryptoki.json', JSON.stringify({ storePath: 'tokens.db', pinRetryLimit: 3, kdf: { N: FAST_KDF.N, r: FAST_KDF.r, p: FAST_KDF.p } }));
     this.env = { ...process.env, CRYPTOKI_CONF: conf };
-    delete this.env.CI;
     this.soPin = this.file('so.pin', 'so-secret-1\n');
     this.pin = this.file('user.pin', 'user-secret-1\n');
     this.wrongPin = this.file('wrong.pin', 'not-the-pin\n');
