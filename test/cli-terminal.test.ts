@@ -10,9 +10,9 @@ import { CliHome, MAIN, onPath } from './cli-support.js';
 
 const skip = onPath('script') ? false : 'util-linux script is not installed';
 
-/** Runs the command on a pseudo-terminal, typing each answer when its prompt appears; resolves with the exit code and all output. */
-function onTerminal(h: CliHome, args: string[], answers: [RegExp, string][]): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, MAIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+/** Runs the command (or another script) on a pseudo-terminal, typing each answer when its prompt appears; resolves with the exit code and all output. */
+function onTerminal(h: CliHome, args: string[], answers: [RegExp, string][], script = MAIN): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, script, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: h.dir, env: { ...h.env, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   let next = 0;
@@ -38,6 +38,8 @@ function onTerminal(h: CliHome, args: string[], answers: [RegExp, string][]): Pr
     });
   });
 }
+
+const PROGRESS = new URL('../src/cli/progress.js', import.meta.url).href;
 
 describe('cryptoki on a terminal', { skip }, () => {
   let h: CliHome;
@@ -68,5 +70,16 @@ describe('cryptoki on a terminal', { skip }, () => {
     assert.match(r.output, /generating a rsa:3072 key: done in \d+\.\d s/);
     assert.match(r.output, /generated private RSA 3072 "big"/);
     assert.doesNotMatch(r.output, /user-typed-1/);
+  });
+
+  it('animates the progress line while synchronous work blocks the main thread', async () => {
+    const script = h.file('busy.mjs', `import { withProgress } from '${PROGRESS}';
+withProgress('busy work', () => { const end = Date.now() + 2000; while (Date.now() < end); });
+`);
+    const r = await onTerminal(h, [], [], script);
+    assert.equal(r.code, 0, r.output);
+    const frames = r.output.match(/busy work\.\.\. [|/\\-] \d+ s/g) ?? [];
+    assert.ok(frames.length >= 2, `frames drawn while the main thread was busy: ${JSON.stringify(r.output)}`);
+    assert.match(r.output, /busy work: done in 2\.\d s\r?\n$/, 'the last line is the result, after every frame');
   });
 });
