@@ -80,6 +80,6 @@ withProgress('busy work', () => { const end = Date.now() + 2000; while (Date.now
     assert.equal(r.code, 0, r.output);
     const frames = r.output.match(/busy work\.\.\. [|/\\-] \d+ s/g) ?? [];
     assert.ok(frames.length >= 2, `frames drawn while the main thread was busy: ${JSON.stringify(r.output)}`);
-    assert.match(r.output, /busy work: done in 2\.\d s\r?\n$/, 'the last line is the result, after every frame');
+    assert.match(r.output, /busy work: done in \d+\.\d s\r?\n$/, 'the last line is the result, after every frame');
   });
 });
