@@ -6,3 +6,5 @@ export { BufferTooSmallError, CKRError } from './pkcs11/error.js';
 export type * from './pkcs11/types.js';
 export { MemoryStore } from './store/memory.js';
 export type { TokenStore } from './store/store.js';
+export { SqliteStore } from './store/sqlite.js';
+export { defaultStorePath, loadConfig } from './store/config.js';
