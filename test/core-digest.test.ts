@@ -99,7 +99,12 @@ forEachStore((kind) => {
       f.p11.C_DigestKey(h, key);
       assert.deepEqual(f.p11.C_DigestFinal(h), createHash('sha256').update(abc).update(value).digest());
       f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
-      throwsCKR(() => f.p11.C_DigestKey(h, data), K.CKR_KEY_INDIGESTIBLE);
+      // A data object is no key at all ("a valid handle for an object which is not a key"); a public key is a key that cannot be digested.
+      throwsCKR(() => f.p11.C_DigestKey(h, data), K.CKR_KEY_HANDLE_INVALID);
+      const [pub] = f.p11.C_GenerateKeyPair(h, { mechanism: K.CKM_EC_KEY_PAIR_GEN },
+        [{ type: K.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') }], []);
+      f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
+      throwsCKR(() => f.p11.C_DigestKey(h, pub!), K.CKR_KEY_INDIGESTIBLE);
       f.p11.C_DigestInit(h, { mechanism: K.CKM_SHA256 });
       throwsCKR(() => f.p11.C_DigestKey(h, 4242), K.CKR_KEY_HANDLE_INVALID);
       f.cleanup();

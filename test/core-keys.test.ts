@@ -77,6 +77,45 @@ describe('key management in the core', () => {
     f.cleanup();
   });
 
+  it('answers an unwrap whose padding is right but whose key is not as it answers a bad padding', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const kekValue = Buffer.alloc(32, 5);
+    const kek = f.p11.C_CreateObject(h, aes(kekValue, [{ type: K.CKA_UNWRAP, value: true }]));
+    const iv = Buffer.alloc(16);
+    const cbcPad = (plain: Buffer) => {
+      const c = createCipheriv('aes-256-cbc', kekValue, iv);
+      return Buffer.concat([c.update(plain), c.final()]);
+    };
+    const unwrap = (wrapped: Buffer) => f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_CBC_PAD, parameter: iv }, kek, wrapped, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_AES },
+    ]);
+    assert.ok(unwrap(cbcPad(Buffer.alloc(16, 1))) > 0);
+    // Valid padding, but 20 bytes are no AES key; then a padding that is simply wrong.
+    throwsCKR(() => unwrap(cbcPad(Buffer.alloc(20, 1))), K.CKR_WRAPPED_KEY_INVALID);
+    const badPadding = cbcPad(Buffer.alloc(16, 1));
+    badPadding[badPadding.length - 17]! ^= 0x10;
+    throwsCKR(() => unwrap(badPadding), K.CKR_WRAPPED_KEY_INVALID);
+    f.cleanup();
+  });
+
+  it('answers a handle of an object that is no key as an invalid key handle, in every function that takes a key', () => {
+    const f = setup(STORE_KINDS[0]!);
+    const h = session(f);
+    const data = f.p11.C_CreateObject(h, [{ type: K.CKA_CLASS, value: K.CKO_DATA }, { type: K.CKA_VALUE, value: Buffer.alloc(16, 1) }]);
+    const kek = f.p11.C_CreateObject(h, aes(Buffer.alloc(32, 3), [{ type: K.CKA_WRAP, value: true }, { type: K.CKA_UNWRAP, value: true }]));
+    const target = f.p11.C_CreateObject(h, aes(Buffer.alloc(16, 4), [{ type: K.CKA_EXTRACTABLE, value: true }, { type: K.CKA_DERIVE, value: true }]));
+    throwsCKR(() => f.p11.C_EncryptInit(h, { mechanism: K.CKM_AES_ECB }, data), K.CKR_KEY_HANDLE_INVALID);
+    throwsCKR(() => f.p11.C_SignInit(h, { mechanism: K.CKM_SHA256_HMAC }, data), K.CKR_KEY_HANDLE_INVALID);
+    throwsCKR(() => f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, kek, data), K.CKR_KEY_HANDLE_INVALID);
+    throwsCKR(() => f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, data, target), K.CKR_WRAPPING_KEY_HANDLE_INVALID);
+    throwsCKR(() => f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_KEY_WRAP }, data, Buffer.alloc(24), aes(Buffer.alloc(0)).slice(0, 2)),
+      K.CKR_UNWRAPPING_KEY_HANDLE_INVALID);
+    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_CONCATENATE_BASE_AND_KEY, parameter: data }, target, []), K.CKR_KEY_HANDLE_INVALID);
+    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_CONCATENATE_BASE_AND_KEY, parameter: target }, data, []), K.CKR_KEY_HANDLE_INVALID);
+    f.cleanup();
+  });
+
   it('asks for the PIN again before each use of a CKA_ALWAYS_AUTHENTICATE key', () => {
     const f = setup(STORE_KINDS[0]!);
     const h = session(f);

@@ -57,7 +57,8 @@ forEachStore((kind) => {
         { type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }, { type: K.CKA_CERTIFICATE_TYPE, value: K.CKC_X_509 },
         { type: K.CKA_VALUE, value: CERT_DER },
       ]), K.CKR_TEMPLATE_INCOMPLETE, 'an X.509 certificate needs a subject');
-      throwsCKR(() => f.p11.C_CreateObject(h, [{ type: K.CKA_CLASS, value: K.CKO_DATA }, { type: K.CKA_MODULUS, value: Buffer.alloc(1) }]), K.CKR_ATTRIBUTE_TYPE_INVALID);
+      // An attribute of another kind of object makes the template inconsistent (spec 4.1.1); an unknown one is invalid.
+      throwsCKR(() => f.p11.C_CreateObject(h, [{ type: K.CKA_CLASS, value: K.CKO_DATA }, { type: K.CKA_MODULUS, value: Buffer.alloc(1) }]), K.CKR_TEMPLATE_INCONSISTENT);
       throwsCKR(() => f.p11.C_CreateObject(h, [{ type: K.CKA_CLASS, value: K.CKO_DATA }, { type: 0x7654321, value: Buffer.alloc(1) }]), K.CKR_ATTRIBUTE_TYPE_INVALID);
       throwsCKR(() => f.p11.C_CreateObject(h, [{ type: K.CKA_CLASS, value: K.CKO_DATA }, { type: K.CKA_TOKEN, value: 'yes' }]), K.CKR_ATTRIBUTE_VALUE_INVALID);
       throwsCKR(() => f.p11.C_CreateObject(h, [{ type: K.CKA_CLASS, value: 'data' }]), K.CKR_ATTRIBUTE_VALUE_INVALID);
@@ -194,7 +195,8 @@ forEachStore((kind) => {
       throwsCKR(() => f.p11.C_SetAttributeValue(h, k, [{ type: K.CKA_CLASS, value: K.CKO_DATA }]), K.CKR_ATTRIBUTE_READ_ONLY);
       throwsCKR(() => f.p11.C_SetAttributeValue(h, k, [{ type: K.CKA_KEY_TYPE, value: K.CKK_DES3 }]), K.CKR_ATTRIBUTE_READ_ONLY);
       throwsCKR(() => f.p11.C_SetAttributeValue(h, k, [{ type: K.CKA_TOKEN, value: true }]), K.CKR_ATTRIBUTE_READ_ONLY);
-      throwsCKR(() => f.p11.C_SetAttributeValue(h, k, [{ type: K.CKA_MODULUS, value: Buffer.alloc(1) }]), K.CKR_ATTRIBUTE_TYPE_INVALID);
+      throwsCKR(() => f.p11.C_SetAttributeValue(h, k, [{ type: K.CKA_MODULUS, value: Buffer.alloc(1) }]), K.CKR_TEMPLATE_INCONSISTENT);
+      throwsCKR(() => f.p11.C_SetAttributeValue(h, k, [{ type: 0x7654321, value: Buffer.alloc(1) }]), K.CKR_ATTRIBUTE_TYPE_INVALID);
       throwsCKR(() => f.p11.C_SetAttributeValue(h, k, [{ type: K.CKA_TRUSTED, value: true }]), K.CKR_ATTRIBUTE_READ_ONLY, 'only the SO trusts');
       f.p11.C_SetAttributeValue(h, k, [{ type: K.CKA_LABEL, value: 'renamed' }, { type: K.CKA_SENSITIVE, value: true }]);
       assert.deepEqual(get(f, h, k, K.CKA_LABEL), Buffer.from('renamed'));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Cryptoki } from '../src/core/cryptoki.js';
 import type { CryptokiOptions } from '../src/core/application.js';
 import * as K from '../src/pkcs11/constants.js';
@@ -90,4 +91,40 @@ export function throwsCKR(fn: () => unknown, code: number, message?: string): CK
 /** Runs a suite body once per store kind. */
 export function forEachStore(body: (kind: StoreKind) => void): void {
   for (const kind of STORE_KINDS) body(kind);
+}
+
+/** A fixture's library, its token's slot, and one logged-in read-write user session on it. */
+export interface UserSession {
+  readonly p11: Cryptoki;
+  readonly slot: number;
+  readonly session: number;
+}
+
+/**
+ * One logged-in RW user session shared by the tests of a file: registers the
+ * before/after hooks that set it up and tear it down, on the memory store
+ * unless another kind is given. Read p11 and session inside tests only.
+ */
+export function sharedUserSession(kind: StoreKind = STORE_KINDS[0]!): UserSession {
+  let fixture: Fixture | undefined;
+  let session = 0;
+  before(() => {
+    fixture = setup(kind);
+    session = fixture.p11.C_OpenSession(fixture.slot, RW);
+    fixture.p11.C_Login(session, K.CKU_USER, USER_PIN);
+  });
+  after(() => fixture?.cleanup());
+  return {
+    get p11() {
+      if (!fixture) throw new Error('sharedUserSession is read before its before() hook ran');
+      return fixture.p11;
+    },
+    get slot() {
+      if (!fixture) throw new Error('sharedUserSession is read before its before() hook ran');
+      return fixture.slot;
+    },
+    get session() {
+      return session;
+    },
+  };
 }

@@ -3,12 +3,12 @@
  * CKM_CHACHA20_KEY_GEN and CKM_CHACHA20_POLY1305, through the Cryptoki API.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createHash } from 'node:crypto';
 import * as K from '../src/pkcs11/constants.js';
 import { BufferTooSmallError } from '../src/pkcs11/error.js';
 import type { CK_ATTRIBUTE, CK_MECHANISM } from '../src/pkcs11/types.js';
-import { RW, setup, STORE_KINDS, throwsCKR, USER_PIN, type Fixture } from './helpers.js';
+import { sharedUserSession, throwsCKR } from './helpers.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -95,18 +95,11 @@ const RFC8439 = {
   t: '1ae10b594f09e26a7e902ecbd0600691',
 };
 
-let f: Fixture;
-let h: number;
-
-before(() => {
-  f = setup(STORE_KINDS[0]!);
-  h = f.p11.C_OpenSession(f.slot, RW);
-  f.p11.C_Login(h, K.CKU_USER, USER_PIN);
-});
-after(() => f.cleanup());
+/** One logged-in RW user session for the whole file. */
+const t = sharedUserSession();
 
 function secretKey(keyType: number, value: Buffer | string, extra: CK_ATTRIBUTE[] = []): number {
-  return f.p11.C_CreateObject(h, [
+  return t.p11.C_CreateObject(t.session, [
     { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: keyType },
     { type: K.CKA_VALUE, value: typeof value === 'string' ? hex(value) : value }, ...extra,
   ]);
@@ -116,12 +109,12 @@ const wrappingKey = (value: string) => aesKey(value, [{ type: K.CKA_WRAP, value:
 const extractable = (value: string) => aesKey(value, [{ type: K.CKA_EXTRACTABLE, value: true }]);
 
 function encrypt(mechanism: CK_MECHANISM, key: number, data: Buffer): Buffer {
-  f.p11.C_EncryptInit(h, mechanism, key);
-  return f.p11.C_Encrypt(h, data);
+  t.p11.C_EncryptInit(t.session, mechanism, key);
+  return t.p11.C_Encrypt(t.session, data);
 }
 function decrypt(mechanism: CK_MECHANISM, key: number, data: Buffer): Buffer {
-  f.p11.C_DecryptInit(h, mechanism, key);
-  return f.p11.C_Decrypt(h, data);
+  t.p11.C_DecryptInit(t.session, mechanism, key);
+  return t.p11.C_Decrypt(t.session, data);
 }
 
 /** Runs an Init'ed operation in parts of the given sizes (the rest in the last), collecting all output. */
@@ -137,12 +130,12 @@ function inParts(update: (part: Buffer) => Buffer, final: () => Buffer, data: Bu
   return { updates, final: final() };
 }
 function encryptParts(mechanism: CK_MECHANISM, key: number, data: Buffer, sizes: number[]) {
-  f.p11.C_EncryptInit(h, mechanism, key);
-  return inParts((p) => f.p11.C_EncryptUpdate(h, p), () => f.p11.C_EncryptFinal(h), data, sizes);
+  t.p11.C_EncryptInit(t.session, mechanism, key);
+  return inParts((p) => t.p11.C_EncryptUpdate(t.session, p), () => t.p11.C_EncryptFinal(t.session), data, sizes);
 }
 function decryptParts(mechanism: CK_MECHANISM, key: number, data: Buffer, sizes: number[]) {
-  f.p11.C_DecryptInit(h, mechanism, key);
-  return inParts((p) => f.p11.C_DecryptUpdate(h, p), () => f.p11.C_DecryptFinal(h), data, sizes);
+  t.p11.C_DecryptInit(t.session, mechanism, key);
+  return inParts((p) => t.p11.C_DecryptUpdate(t.session, p), () => t.p11.C_DecryptFinal(t.session), data, sizes);
 }
 const joined = (r: { updates: Buffer[]; final: Buffer }) => Buffer.concat([...r.updates, r.final]);
 
@@ -188,10 +181,10 @@ describe('CKM_AES_GCM', () => {
       const bad = Buffer.from(good);
       bad[i]! ^= 0x01;
       throwsCKR(() => decrypt(gcm(v.iv, v.aad), key, bad), K.CKR_ENCRYPTED_DATA_INVALID, `bit flipped at ${i}`);
-      f.p11.C_DecryptInit(h, gcm(v.iv, v.aad), key);
-      assert.equal(f.p11.C_DecryptUpdate(h, bad).length, 0);
-      throwsCKR(() => f.p11.C_DecryptFinal(h), K.CKR_ENCRYPTED_DATA_INVALID);
-      throwsCKR(() => f.p11.C_DecryptFinal(h), K.CKR_OPERATION_NOT_INITIALIZED, 'the failure ended the operation');
+      t.p11.C_DecryptInit(t.session, gcm(v.iv, v.aad), key);
+      assert.equal(t.p11.C_DecryptUpdate(t.session, bad).length, 0);
+      throwsCKR(() => t.p11.C_DecryptFinal(t.session), K.CKR_ENCRYPTED_DATA_INVALID);
+      throwsCKR(() => t.p11.C_DecryptFinal(t.session), K.CKR_OPERATION_NOT_INITIALIZED, 'the failure ended the operation');
     }
     throwsCKR(() => decrypt(gcm(v.iv, 'feedface'), key, good), K.CKR_ENCRYPTED_DATA_INVALID, 'wrong AAD');
     throwsCKR(() => decrypt(gcm('cafebabefacedbaddecaf889', v.aad), key, good), K.CKR_ENCRYPTED_DATA_INVALID, 'wrong IV');
@@ -208,8 +201,8 @@ describe('CKM_AES_GCM', () => {
       { pIv: iv, pAAD: 'text', ulTagBits: 128 }, { pIv: iv, ulTagBits: -128 }, { pIv: iv, ulTagBits: 128, ulIvBits: 'x' },
     ];
     for (const parameter of bad) {
-      throwsCKR(() => f.p11.C_EncryptInit(h, { mechanism: K.CKM_AES_GCM, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(parameter));
-      throwsCKR(() => f.p11.C_DecryptInit(h, { mechanism: K.CKM_AES_GCM, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID);
+      throwsCKR(() => t.p11.C_EncryptInit(t.session, { mechanism: K.CKM_AES_GCM, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(parameter));
+      throwsCKR(() => t.p11.C_DecryptInit(t.session, { mechanism: K.CKM_AES_GCM, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID);
     }
     // A missing pAAD is C's NULL with ulAADLen 0; the obsolete ulIvBits is not needed.
     assert.equal(encrypt({ mechanism: K.CKM_AES_GCM, parameter: { pIv: iv, pAAD: null, ulTagBits: 128 } }, key, Buffer.alloc(3)).length, 19);
@@ -221,51 +214,51 @@ describe('CKM_AES_GCM', () => {
     const key = aesKey(v.key);
     const iv = hex(v.iv);
     const aad = hex(v.aad);
-    f.p11.C_EncryptInit(h, gcm(iv, aad), key);
+    t.p11.C_EncryptInit(t.session, gcm(iv, aad), key);
     iv.fill(0);
     aad.fill(0);
-    assert.deepEqual(f.p11.C_Encrypt(h, v.p), Buffer.concat([hex(v.c), hex(v.t)]));
+    assert.deepEqual(t.p11.C_Encrypt(t.session, v.p), Buffer.concat([hex(v.c), hex(v.t)]));
   });
 
   it('answers length queries and CKR_BUFFER_TOO_SMALL without ending the operation', () => {
     const v = GCM_VECTORS[2]!;
     const key = aesKey(v.key);
     const expected = Buffer.concat([hex(v.c), hex(v.t)]);
-    f.p11.C_EncryptInit(h, gcm(v.iv, v.aad), key);
-    assert.equal(f.p11.C_Encrypt(h, v.p, null), 80);
-    const e = throwsCKR(() => f.p11.C_Encrypt(h, v.p, Buffer.alloc(79)), K.CKR_BUFFER_TOO_SMALL);
+    t.p11.C_EncryptInit(t.session, gcm(v.iv, v.aad), key);
+    assert.equal(t.p11.C_Encrypt(t.session, v.p, null), 80);
+    const e = throwsCKR(() => t.p11.C_Encrypt(t.session, v.p, Buffer.alloc(79)), K.CKR_BUFFER_TOO_SMALL);
     assert.ok(e instanceof BufferTooSmallError && e.required === 80);
     const out = Buffer.alloc(90);
-    assert.equal(f.p11.C_Encrypt(h, v.p, out), 80);
+    assert.equal(t.p11.C_Encrypt(t.session, v.p, out), 80);
     assert.deepEqual(out.subarray(0, 80), expected);
 
-    f.p11.C_EncryptInit(h, gcm(v.iv, v.aad), key);
-    assert.equal(f.p11.C_EncryptUpdate(h, v.p.subarray(0, 20), null), 20);
-    throwsCKR(() => f.p11.C_EncryptUpdate(h, v.p.subarray(0, 20), Buffer.alloc(19)), K.CKR_BUFFER_TOO_SMALL);
-    const first = f.p11.C_EncryptUpdate(h, v.p.subarray(0, 20));
-    const second = f.p11.C_EncryptUpdate(h, v.p.subarray(20));
-    assert.equal(f.p11.C_EncryptFinal(h, null), 16);
-    throwsCKR(() => f.p11.C_EncryptFinal(h, Buffer.alloc(15)), K.CKR_BUFFER_TOO_SMALL);
-    assert.deepEqual(Buffer.concat([first, second, f.p11.C_EncryptFinal(h)]), expected);
+    t.p11.C_EncryptInit(t.session, gcm(v.iv, v.aad), key);
+    assert.equal(t.p11.C_EncryptUpdate(t.session, v.p.subarray(0, 20), null), 20);
+    throwsCKR(() => t.p11.C_EncryptUpdate(t.session, v.p.subarray(0, 20), Buffer.alloc(19)), K.CKR_BUFFER_TOO_SMALL);
+    const first = t.p11.C_EncryptUpdate(t.session, v.p.subarray(0, 20));
+    const second = t.p11.C_EncryptUpdate(t.session, v.p.subarray(20));
+    assert.equal(t.p11.C_EncryptFinal(t.session, null), 16);
+    throwsCKR(() => t.p11.C_EncryptFinal(t.session, Buffer.alloc(15)), K.CKR_BUFFER_TOO_SMALL);
+    assert.deepEqual(Buffer.concat([first, second, t.p11.C_EncryptFinal(t.session)]), expected);
 
-    f.p11.C_DecryptInit(h, gcm(v.iv, v.aad), key);
-    assert.equal(f.p11.C_Decrypt(h, expected, null), 64);
-    throwsCKR(() => f.p11.C_Decrypt(h, expected, Buffer.alloc(63)), K.CKR_BUFFER_TOO_SMALL);
-    assert.deepEqual(f.p11.C_Decrypt(h, expected), v.p);
+    t.p11.C_DecryptInit(t.session, gcm(v.iv, v.aad), key);
+    assert.equal(t.p11.C_Decrypt(t.session, expected, null), 64);
+    throwsCKR(() => t.p11.C_Decrypt(t.session, expected, Buffer.alloc(63)), K.CKR_BUFFER_TOO_SMALL);
+    assert.deepEqual(t.p11.C_Decrypt(t.session, expected), v.p);
 
-    f.p11.C_DecryptInit(h, gcm(v.iv, v.aad), key);
-    assert.equal(f.p11.C_DecryptUpdate(h, expected, null), 0);
-    f.p11.C_DecryptUpdate(h, expected);
-    assert.equal(f.p11.C_DecryptFinal(h, null), 64);
-    throwsCKR(() => f.p11.C_DecryptFinal(h, Buffer.alloc(10)), K.CKR_BUFFER_TOO_SMALL);
-    assert.deepEqual(f.p11.C_DecryptFinal(h), v.p);
+    t.p11.C_DecryptInit(t.session, gcm(v.iv, v.aad), key);
+    assert.equal(t.p11.C_DecryptUpdate(t.session, expected, null), 0);
+    t.p11.C_DecryptUpdate(t.session, expected);
+    assert.equal(t.p11.C_DecryptFinal(t.session, null), 64);
+    throwsCKR(() => t.p11.C_DecryptFinal(t.session, Buffer.alloc(10)), K.CKR_BUFFER_TOO_SMALL);
+    assert.deepEqual(t.p11.C_DecryptFinal(t.session), v.p);
   });
 
   it('round-trips random data of many lengths', () => {
     const key = aesKey(hex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'));
     for (const length of [0, 1, 15, 16, 17, 100, 4096]) {
-      const data = f.p11.C_GenerateRandom(h, Math.max(length, 1)).subarray(0, length);
-      const iv = f.p11.C_GenerateRandom(h, 12);
+      const data = t.p11.C_GenerateRandom(t.session, Math.max(length, 1)).subarray(0, length);
+      const iv = t.p11.C_GenerateRandom(t.session, 12);
       const ct = encrypt(gcm(iv, 'aa'), key, data);
       assert.equal(ct.length, length + 16);
       assert.deepEqual(decrypt(gcm(iv, 'aa'), key, ct), data);
@@ -274,14 +267,14 @@ describe('CKM_AES_GCM', () => {
   });
 
   it('is offered for encryption and wrapping with 16- to 32-byte AES keys only', () => {
-    const info = f.p11.C_GetMechanismInfo(f.slot, K.CKM_AES_GCM);
+    const info = t.p11.C_GetMechanismInfo(t.slot, K.CKM_AES_GCM);
     assert.equal(info.ulMinKeySize, 16);
     assert.equal(info.ulMaxKeySize, 32);
     const flags = K.CKF_ENCRYPT | K.CKF_DECRYPT | K.CKF_WRAP | K.CKF_UNWRAP;
     assert.equal(info.flags & flags, flags);
     assert.equal(info.flags & K.CKF_SIGN, 0);
     const chacha = secretKey(K.CKK_CHACHA20, RFC8439.key);
-    throwsCKR(() => f.p11.C_EncryptInit(h, gcm('00'.repeat(12), ''), chacha), K.CKR_KEY_TYPE_INCONSISTENT);
+    throwsCKR(() => t.p11.C_EncryptInit(t.session, gcm('00'.repeat(12), ''), chacha), K.CKR_KEY_TYPE_INCONSISTENT);
   });
 });
 
@@ -294,12 +287,12 @@ describe('CKM_AES_GCM key wrapping', () => {
     const kek = wrappingKey('00'.repeat(16));
     const target = extractable('00'.repeat(16));
     const mech = gcm('00'.repeat(12), '');
-    assert.equal(f.p11.C_WrapKey(h, mech, kek, target, null), 32);
-    throwsCKR(() => f.p11.C_WrapKey(h, mech, kek, target, Buffer.alloc(31)), K.CKR_BUFFER_TOO_SMALL);
-    const wrapped = f.p11.C_WrapKey(h, mech, kek, target);
+    assert.equal(t.p11.C_WrapKey(t.session, mech, kek, target, null), 32);
+    throwsCKR(() => t.p11.C_WrapKey(t.session, mech, kek, target, Buffer.alloc(31)), K.CKR_BUFFER_TOO_SMALL);
+    const wrapped = t.p11.C_WrapKey(t.session, mech, kek, target);
     assert.equal(wrapped.toString('hex'), ZERO_WRAPPED);
 
-    const unwrapped = f.p11.C_UnwrapKey(h, mech, kek, wrapped, AES_TEMPLATE);
+    const unwrapped = t.p11.C_UnwrapKey(t.session, mech, kek, wrapped, AES_TEMPLATE);
     // The unwrapped key encrypts like the original: spec case 2 again.
     assert.equal(encrypt(mech, unwrapped, Buffer.alloc(16)).toString('hex'), ZERO_WRAPPED);
   });
@@ -311,11 +304,11 @@ describe('CKM_AES_GCM key wrapping', () => {
     for (const i of [0, 20, 31]) {
       const bad = Buffer.from(wrapped);
       bad[i]! ^= 0x80;
-      throwsCKR(() => f.p11.C_UnwrapKey(h, mech, kek, bad, AES_TEMPLATE), K.CKR_WRAPPED_KEY_INVALID);
+      throwsCKR(() => t.p11.C_UnwrapKey(t.session, mech, kek, bad, AES_TEMPLATE), K.CKR_WRAPPED_KEY_INVALID);
     }
-    throwsCKR(() => f.p11.C_UnwrapKey(h, mech, kek, wrapped.subarray(0, 16), AES_TEMPLATE), K.CKR_WRAPPED_KEY_LEN_RANGE);
-    throwsCKR(() => f.p11.C_UnwrapKey(h, gcm('00'.repeat(12), 'aa'), kek, wrapped, AES_TEMPLATE), K.CKR_WRAPPED_KEY_INVALID);
-    throwsCKR(() => f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_GCM, parameter: { pIv: Buffer.alloc(12), ulTagBits: 7 } }, kek, wrapped, AES_TEMPLATE), K.CKR_MECHANISM_PARAM_INVALID);
+    throwsCKR(() => t.p11.C_UnwrapKey(t.session, mech, kek, wrapped.subarray(0, 16), AES_TEMPLATE), K.CKR_WRAPPED_KEY_LEN_RANGE);
+    throwsCKR(() => t.p11.C_UnwrapKey(t.session, gcm('00'.repeat(12), 'aa'), kek, wrapped, AES_TEMPLATE), K.CKR_WRAPPED_KEY_INVALID);
+    throwsCKR(() => t.p11.C_UnwrapKey(t.session, { mechanism: K.CKM_AES_GCM, parameter: { pIv: Buffer.alloc(12), ulTagBits: 7 } }, kek, wrapped, AES_TEMPLATE), K.CKR_MECHANISM_PARAM_INVALID);
   });
 
   it('generates the IV into the caller\'s pIv for CK_GCM_WRAP_PARAMS with CKG_GENERATE, keeping the fixed bits', () => {
@@ -323,22 +316,22 @@ describe('CKM_AES_GCM key wrapping', () => {
     const target = extractable('000102030405060708090a0b0c0d0e0f');
     const pIv = Buffer.alloc(16, 0xa5);
     const parameter = { pIv, ulIvFixedBits: 28, ivGenerator: K.CKG_GENERATE, pAAD: Buffer.from('label'), ulTagBits: 128 };
-    const wrapped = f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_GCM, parameter }, kek, target);
+    const wrapped = t.p11.C_WrapKey(t.session, { mechanism: K.CKM_AES_GCM, parameter }, kek, target);
     assert.deepEqual(pIv.subarray(0, 3), Buffer.alloc(3, 0xa5), 'the first 24 fixed bits are kept');
     assert.equal(pIv[3]! >> 4, 0xa, 'and the next 4');
     assert.notDeepEqual(pIv.subarray(4), Buffer.alloc(12, 0xa5), 'the rest is generated');
     const first = Buffer.from(pIv);
 
     // Unwrapping ignores the generator fields and uses the IV as given.
-    const unwrapped = f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_GCM, parameter }, kek, wrapped, AES_TEMPLATE);
+    const unwrapped = t.p11.C_UnwrapKey(t.session, { mechanism: K.CKM_AES_GCM, parameter }, kek, wrapped, AES_TEMPLATE);
     assert.deepEqual(pIv, first);
     const probe = gcm('00'.repeat(12), '');
     assert.deepEqual(encrypt(probe, unwrapped, Buffer.alloc(16)), encrypt(probe, target, Buffer.alloc(16)));
 
-    f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_GCM, parameter: { ...parameter, ivGenerator: K.CKG_GENERATE_RANDOM } }, kek, target);
+    t.p11.C_WrapKey(t.session, { mechanism: K.CKM_AES_GCM, parameter: { ...parameter, ivGenerator: K.CKG_GENERATE_RANDOM } }, kek, target);
     assert.notDeepEqual(pIv, first, 'a fresh IV each time');
     const noGenerate = { ...parameter, pIv: Buffer.from(first), ivGenerator: K.CKG_NO_GENERATE };
-    assert.deepEqual(f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_GCM, parameter: noGenerate }, kek, target), wrapped);
+    assert.deepEqual(t.p11.C_WrapKey(t.session, { mechanism: K.CKM_AES_GCM, parameter: noGenerate }, kek, target), wrapped);
     assert.deepEqual(noGenerate.pIv, first);
   });
 
@@ -354,7 +347,7 @@ describe('CKM_AES_GCM key wrapping', () => {
     ];
     for (const parameter of bad) {
       const before = Buffer.from(parameter.pIv);
-      throwsCKR(() => f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_GCM, parameter }, kek, target), K.CKR_MECHANISM_PARAM_INVALID);
+      throwsCKR(() => t.p11.C_WrapKey(t.session, { mechanism: K.CKM_AES_GCM, parameter }, kek, target), K.CKR_MECHANISM_PARAM_INVALID);
       assert.deepEqual(parameter.pIv, before, 'a refused parameter is left as it was');
     }
   });
@@ -366,32 +359,32 @@ describe('CKM_AES_GMAC', () => {
   it('matches the CAVP vector, single-part and multi-part, and verifies it', () => {
     const key = aesKey(GMAC_VECTOR.key);
     const data = hex(GMAC_VECTOR.data);
-    f.p11.C_SignInit(h, gmac(GMAC_VECTOR.iv), key);
-    assert.equal(f.p11.C_Sign(h, data).toString('hex'), GMAC_VECTOR.t);
-    f.p11.C_SignInit(h, gmac(GMAC_VECTOR.iv), key);
-    f.p11.C_SignUpdate(h, data.subarray(0, 3));
-    f.p11.C_SignUpdate(h, data.subarray(3));
-    assert.equal(f.p11.C_SignFinal(h).toString('hex'), GMAC_VECTOR.t);
+    t.p11.C_SignInit(t.session, gmac(GMAC_VECTOR.iv), key);
+    assert.equal(t.p11.C_Sign(t.session, data).toString('hex'), GMAC_VECTOR.t);
+    t.p11.C_SignInit(t.session, gmac(GMAC_VECTOR.iv), key);
+    t.p11.C_SignUpdate(t.session, data.subarray(0, 3));
+    t.p11.C_SignUpdate(t.session, data.subarray(3));
+    assert.equal(t.p11.C_SignFinal(t.session).toString('hex'), GMAC_VECTOR.t);
     // PKCS#11 2.40 form: the parameter is the bare IV and the tag is 128 bits.
-    f.p11.C_SignInit(h, { mechanism: K.CKM_AES_GMAC, parameter: hex(GMAC_VECTOR.iv) }, key);
-    assert.equal(f.p11.C_Sign(h, data).toString('hex'), GMAC_VECTOR.t);
+    t.p11.C_SignInit(t.session, { mechanism: K.CKM_AES_GMAC, parameter: hex(GMAC_VECTOR.iv) }, key);
+    assert.equal(t.p11.C_Sign(t.session, data).toString('hex'), GMAC_VECTOR.t);
 
-    f.p11.C_VerifyInit(h, gmac(GMAC_VECTOR.iv), key);
-    f.p11.C_Verify(h, data, hex(GMAC_VECTOR.t));
-    f.p11.C_VerifyInit(h, gmac(GMAC_VECTOR.iv), key);
-    f.p11.C_VerifyUpdate(h, data.subarray(0, 10));
-    f.p11.C_VerifyUpdate(h, data.subarray(10));
-    f.p11.C_VerifyFinal(h, hex(GMAC_VECTOR.t));
+    t.p11.C_VerifyInit(t.session, gmac(GMAC_VECTOR.iv), key);
+    t.p11.C_Verify(t.session, data, hex(GMAC_VECTOR.t));
+    t.p11.C_VerifyInit(t.session, gmac(GMAC_VECTOR.iv), key);
+    t.p11.C_VerifyUpdate(t.session, data.subarray(0, 10));
+    t.p11.C_VerifyUpdate(t.session, data.subarray(10));
+    t.p11.C_VerifyFinal(t.session, hex(GMAC_VECTOR.t));
   });
 
   it('agrees with GCM over an empty plaintext, and truncates to ulTagBits', () => {
     const key = aesKey(GCM_K);
     const data = hex(GCM_A);
     const gcmTag = encrypt(gcm('cafebabefacedbaddecaf888', GCM_A), key, Buffer.alloc(0));
-    f.p11.C_SignInit(h, gmac('cafebabefacedbaddecaf888'), key);
-    assert.deepEqual(f.p11.C_Sign(h, data), gcmTag);
-    f.p11.C_SignInit(h, gmac('cafebabefacedbaddecaf888', 64), key);
-    assert.deepEqual(f.p11.C_Sign(h, data), gcmTag.subarray(0, 8));
+    t.p11.C_SignInit(t.session, gmac('cafebabefacedbaddecaf888'), key);
+    assert.deepEqual(t.p11.C_Sign(t.session, data), gcmTag);
+    t.p11.C_SignInit(t.session, gmac('cafebabefacedbaddecaf888', 64), key);
+    assert.deepEqual(t.p11.C_Sign(t.session, data), gcmTag.subarray(0, 8));
   });
 
   it('refuses a wrong MAC, data or key, and a MAC of the wrong length', () => {
@@ -399,8 +392,8 @@ describe('CKM_AES_GMAC', () => {
     const data = hex(GMAC_VECTOR.data);
     const tag = hex(GMAC_VECTOR.t);
     const verify = (k: number, d: Buffer, s: Buffer) => {
-      f.p11.C_VerifyInit(h, gmac(GMAC_VECTOR.iv), k);
-      f.p11.C_Verify(h, d, s);
+      t.p11.C_VerifyInit(t.session, gmac(GMAC_VECTOR.iv), k);
+      t.p11.C_Verify(t.session, d, s);
     };
     const badTag = Buffer.from(tag);
     badTag[15]! ^= 1;
@@ -408,31 +401,31 @@ describe('CKM_AES_GMAC', () => {
     throwsCKR(() => verify(key, Buffer.concat([data, Buffer.of(0)]), tag), K.CKR_SIGNATURE_INVALID);
     throwsCKR(() => verify(aesKey(GCM_K), data, tag), K.CKR_SIGNATURE_INVALID);
     throwsCKR(() => verify(key, data, tag.subarray(0, 12)), K.CKR_SIGNATURE_LEN_RANGE);
-    f.p11.C_VerifyInit(h, gmac(GMAC_VECTOR.iv), key);
-    f.p11.C_VerifyUpdate(h, data);
-    throwsCKR(() => f.p11.C_VerifyFinal(h, Buffer.concat([tag, Buffer.of(0)])), K.CKR_SIGNATURE_LEN_RANGE);
+    t.p11.C_VerifyInit(t.session, gmac(GMAC_VECTOR.iv), key);
+    t.p11.C_VerifyUpdate(t.session, data);
+    throwsCKR(() => t.p11.C_VerifyFinal(t.session, Buffer.concat([tag, Buffer.of(0)])), K.CKR_SIGNATURE_LEN_RANGE);
   });
 
   it('refuses bad parameters, and AAD in the parameter (the data is the AAD)', () => {
     const key = aesKey(GMAC_VECTOR.key);
     for (const parameter of [undefined, Buffer.alloc(0), { pIv: hex(GMAC_VECTOR.iv), ulTagBits: 100 }, { pIv: hex(GMAC_VECTOR.iv), pAAD: Buffer.of(1), ulTagBits: 128 }]) {
-      throwsCKR(() => f.p11.C_SignInit(h, { mechanism: K.CKM_AES_GMAC, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID);
-      throwsCKR(() => f.p11.C_VerifyInit(h, { mechanism: K.CKM_AES_GMAC, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID);
+      throwsCKR(() => t.p11.C_SignInit(t.session, { mechanism: K.CKM_AES_GMAC, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID);
+      throwsCKR(() => t.p11.C_VerifyInit(t.session, { mechanism: K.CKM_AES_GMAC, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID);
     }
   });
 
   it('answers length queries and CKR_BUFFER_TOO_SMALL without ending the operation', () => {
     const key = aesKey(GMAC_VECTOR.key);
     const data = hex(GMAC_VECTOR.data);
-    f.p11.C_SignInit(h, gmac(GMAC_VECTOR.iv, 96), key);
-    assert.equal(f.p11.C_Sign(h, data, null), 12);
-    throwsCKR(() => f.p11.C_Sign(h, data, Buffer.alloc(11)), K.CKR_BUFFER_TOO_SMALL);
-    assert.deepEqual(f.p11.C_Sign(h, data), hex(GMAC_VECTOR.t).subarray(0, 12));
-    f.p11.C_SignInit(h, gmac(GMAC_VECTOR.iv), key);
-    f.p11.C_SignUpdate(h, data);
-    assert.equal(f.p11.C_SignFinal(h, null), 16);
-    throwsCKR(() => f.p11.C_SignFinal(h, Buffer.alloc(8)), K.CKR_BUFFER_TOO_SMALL);
-    assert.equal(f.p11.C_SignFinal(h).toString('hex'), GMAC_VECTOR.t);
+    t.p11.C_SignInit(t.session, gmac(GMAC_VECTOR.iv, 96), key);
+    assert.equal(t.p11.C_Sign(t.session, data, null), 12);
+    throwsCKR(() => t.p11.C_Sign(t.session, data, Buffer.alloc(11)), K.CKR_BUFFER_TOO_SMALL);
+    assert.deepEqual(t.p11.C_Sign(t.session, data), hex(GMAC_VECTOR.t).subarray(0, 12));
+    t.p11.C_SignInit(t.session, gmac(GMAC_VECTOR.iv), key);
+    t.p11.C_SignUpdate(t.session, data);
+    assert.equal(t.p11.C_SignFinal(t.session, null), 16);
+    throwsCKR(() => t.p11.C_SignFinal(t.session, Buffer.alloc(8)), K.CKR_BUFFER_TOO_SMALL);
+    assert.equal(t.p11.C_SignFinal(t.session).toString('hex'), GMAC_VECTOR.t);
   });
 });
 
@@ -467,14 +460,14 @@ describe('CKM_AES_CCM', () => {
     throwsCKR(() => encrypt(mech, key, p.subarray(1)), K.CKR_DATA_LEN_RANGE);
     throwsCKR(() => encrypt(mech, key, Buffer.concat([p, Buffer.of(0)])), K.CKR_DATA_LEN_RANGE);
     throwsCKR(() => decrypt(mech, key, out.subarray(1)), K.CKR_ENCRYPTED_DATA_LEN_RANGE);
-    f.p11.C_EncryptInit(h, mech, key);
-    f.p11.C_EncryptUpdate(h, p);
-    throwsCKR(() => f.p11.C_EncryptUpdate(h, Buffer.of(1)), K.CKR_DATA_LEN_RANGE, 'more than ulDataLen is refused at once');
-    f.p11.C_EncryptInit(h, mech, key);
-    f.p11.C_EncryptUpdate(h, p.subarray(3));
-    throwsCKR(() => f.p11.C_EncryptFinal(h), K.CKR_DATA_LEN_RANGE);
-    f.p11.C_DecryptInit(h, mech, key);
-    throwsCKR(() => f.p11.C_DecryptUpdate(h, Buffer.concat([out, Buffer.of(0)])), K.CKR_ENCRYPTED_DATA_LEN_RANGE);
+    t.p11.C_EncryptInit(t.session, mech, key);
+    t.p11.C_EncryptUpdate(t.session, p);
+    throwsCKR(() => t.p11.C_EncryptUpdate(t.session, Buffer.of(1)), K.CKR_DATA_LEN_RANGE, 'more than ulDataLen is refused at once');
+    t.p11.C_EncryptInit(t.session, mech, key);
+    t.p11.C_EncryptUpdate(t.session, p.subarray(3));
+    throwsCKR(() => t.p11.C_EncryptFinal(t.session), K.CKR_DATA_LEN_RANGE);
+    t.p11.C_DecryptInit(t.session, mech, key);
+    throwsCKR(() => t.p11.C_DecryptUpdate(t.session, Buffer.concat([out, Buffer.of(0)])), K.CKR_ENCRYPTED_DATA_LEN_RANGE);
   });
 
   it('refuses tampered data, a wrong AAD or key with CKR_ENCRYPTED_DATA_INVALID', () => {
@@ -502,10 +495,10 @@ describe('CKM_AES_CCM', () => {
       { ...good, pNonce: Buffer.alloc(13), ulDataLen: 65536 },
     ];
     for (const parameter of bad) {
-      throwsCKR(() => f.p11.C_EncryptInit(h, { mechanism: K.CKM_AES_CCM, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(parameter));
+      throwsCKR(() => t.p11.C_EncryptInit(t.session, { mechanism: K.CKM_AES_CCM, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(parameter));
     }
-    f.p11.C_EncryptInit(h, { mechanism: K.CKM_AES_CCM, parameter: { ...good, pNonce: Buffer.alloc(13), ulDataLen: 65535, pAAD: undefined } }, key);
-    assert.equal(f.p11.C_Encrypt(h, Buffer.alloc(65535)).length, 65539);
+    t.p11.C_EncryptInit(t.session, { mechanism: K.CKM_AES_CCM, parameter: { ...good, pNonce: Buffer.alloc(13), ulDataLen: 65535, pAAD: undefined } }, key);
+    assert.equal(t.p11.C_Encrypt(t.session, Buffer.alloc(65535)).length, 65539);
   });
 
   it('answers length queries and CKR_BUFFER_TOO_SMALL without ending the operation', () => {
@@ -514,30 +507,30 @@ describe('CKM_AES_CCM', () => {
     const p = hex(v.p);
     const out = hex(v.out);
     const mech = ccm(v.nonce, v.aad, p.length, v.mac);
-    f.p11.C_EncryptInit(h, mech, key);
-    assert.equal(f.p11.C_Encrypt(h, p, null), 22);
-    throwsCKR(() => f.p11.C_Encrypt(h, p, Buffer.alloc(21)), K.CKR_BUFFER_TOO_SMALL);
-    assert.deepEqual(f.p11.C_Encrypt(h, p), out);
-    f.p11.C_DecryptInit(h, mech, key);
-    f.p11.C_DecryptUpdate(h, out);
-    assert.equal(f.p11.C_DecryptFinal(h, null), 16);
-    throwsCKR(() => f.p11.C_DecryptFinal(h, Buffer.alloc(15)), K.CKR_BUFFER_TOO_SMALL);
-    assert.deepEqual(f.p11.C_DecryptFinal(h), p);
+    t.p11.C_EncryptInit(t.session, mech, key);
+    assert.equal(t.p11.C_Encrypt(t.session, p, null), 22);
+    throwsCKR(() => t.p11.C_Encrypt(t.session, p, Buffer.alloc(21)), K.CKR_BUFFER_TOO_SMALL);
+    assert.deepEqual(t.p11.C_Encrypt(t.session, p), out);
+    t.p11.C_DecryptInit(t.session, mech, key);
+    t.p11.C_DecryptUpdate(t.session, out);
+    assert.equal(t.p11.C_DecryptFinal(t.session, null), 16);
+    throwsCKR(() => t.p11.C_DecryptFinal(t.session, Buffer.alloc(15)), K.CKR_BUFFER_TOO_SMALL);
+    assert.deepEqual(t.p11.C_DecryptFinal(t.session), p);
   });
 
   it('wraps and unwraps keys with CK_CCM_WRAP_PARAMS, generating the nonce on request', () => {
     const kek = wrappingKey(CCM_KEY_38C);
     const target = extractable('000102030405060708090a0b0c0d0e0f');
     const parameter = { ulDataLen: 0, pNonce: Buffer.alloc(13), ulNonceFixedBits: 0, nonceGenerator: K.CKG_GENERATE, pAAD: Buffer.from('hdr'), ulMACLen: 16 };
-    const wrapped = f.p11.C_WrapKey(h, { mechanism: K.CKM_AES_CCM, parameter }, kek, target);
+    const wrapped = t.p11.C_WrapKey(t.session, { mechanism: K.CKM_AES_CCM, parameter }, kek, target);
     assert.equal(wrapped.length, 32);
     assert.notDeepEqual(parameter.pNonce, Buffer.alloc(13));
     const template = [{ type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_AES }];
-    const unwrapped = f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_CCM, parameter }, kek, wrapped, template);
+    const unwrapped = t.p11.C_UnwrapKey(t.session, { mechanism: K.CKM_AES_CCM, parameter }, kek, wrapped, template);
     const probe = gcm('00'.repeat(12), '');
     assert.deepEqual(encrypt(probe, unwrapped, Buffer.alloc(16)), encrypt(probe, target, Buffer.alloc(16)));
     wrapped[3]! ^= 1;
-    throwsCKR(() => f.p11.C_UnwrapKey(h, { mechanism: K.CKM_AES_CCM, parameter }, kek, wrapped, template), K.CKR_WRAPPED_KEY_INVALID);
+    throwsCKR(() => t.p11.C_UnwrapKey(t.session, { mechanism: K.CKM_AES_CCM, parameter }, kek, wrapped, template), K.CKR_WRAPPED_KEY_INVALID);
   });
 });
 
@@ -571,22 +564,22 @@ describe('CKM_CHACHA20_POLY1305', () => {
     throwsCKR(() => decrypt(aead(RFC8439.nonce, RFC8439.aad), secretKey(K.CKK_CHACHA20, Buffer.alloc(32)), expected), K.CKR_ENCRYPTED_DATA_INVALID);
     throwsCKR(() => decrypt(aead(RFC8439.nonce, RFC8439.aad), key, expected.subarray(0, 10)), K.CKR_ENCRYPTED_DATA_LEN_RANGE);
     for (const parameter of [undefined, hex(RFC8439.nonce), { pNonce: Buffer.alloc(8) }, { pNonce: Buffer.alloc(24) }, { pAAD: Buffer.alloc(1) }]) {
-      throwsCKR(() => f.p11.C_EncryptInit(h, { mechanism: K.CKM_CHACHA20_POLY1305, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID);
+      throwsCKR(() => t.p11.C_EncryptInit(t.session, { mechanism: K.CKM_CHACHA20_POLY1305, parameter }, key), K.CKR_MECHANISM_PARAM_INVALID);
     }
-    throwsCKR(() => f.p11.C_EncryptInit(h, aead(RFC8439.nonce, ''), aesKey(GCM_K + GCM_K)), K.CKR_KEY_TYPE_INCONSISTENT);
+    throwsCKR(() => t.p11.C_EncryptInit(t.session, aead(RFC8439.nonce, ''), aesKey(GCM_K + GCM_K)), K.CKR_KEY_TYPE_INCONSISTENT);
   });
 
   it('answers length queries and CKR_BUFFER_TOO_SMALL without ending the operation', () => {
     const key = secretKey(K.CKK_CHACHA20, RFC8439.key);
     const mech = aead(RFC8439.nonce, RFC8439.aad);
-    f.p11.C_EncryptInit(h, mech, key);
-    assert.equal(f.p11.C_Encrypt(h, RFC8439.p, null), RFC8439.p.length + 16);
-    throwsCKR(() => f.p11.C_Encrypt(h, RFC8439.p, Buffer.alloc(RFC8439.p.length)), K.CKR_BUFFER_TOO_SMALL);
-    const ct = f.p11.C_Encrypt(h, RFC8439.p);
-    f.p11.C_DecryptInit(h, mech, key);
-    assert.equal(f.p11.C_Decrypt(h, ct, null), RFC8439.p.length);
-    throwsCKR(() => f.p11.C_Decrypt(h, ct, Buffer.alloc(1)), K.CKR_BUFFER_TOO_SMALL);
-    assert.deepEqual(f.p11.C_Decrypt(h, ct), RFC8439.p);
+    t.p11.C_EncryptInit(t.session, mech, key);
+    assert.equal(t.p11.C_Encrypt(t.session, RFC8439.p, null), RFC8439.p.length + 16);
+    throwsCKR(() => t.p11.C_Encrypt(t.session, RFC8439.p, Buffer.alloc(RFC8439.p.length)), K.CKR_BUFFER_TOO_SMALL);
+    const ct = t.p11.C_Encrypt(t.session, RFC8439.p);
+    t.p11.C_DecryptInit(t.session, mech, key);
+    assert.equal(t.p11.C_Decrypt(t.session, ct, null), RFC8439.p.length);
+    throwsCKR(() => t.p11.C_Decrypt(t.session, ct, Buffer.alloc(1)), K.CKR_BUFFER_TOO_SMALL);
+    assert.deepEqual(t.p11.C_Decrypt(t.session, ct), RFC8439.p);
   });
 });
 
@@ -594,8 +587,8 @@ describe('CKM_CHACHA20_KEY_GEN', () => {
   const readable = [{ type: K.CKA_SENSITIVE, value: false }, { type: K.CKA_EXTRACTABLE, value: true }];
 
   it('makes 32-byte ChaCha20 keys with the SHA-1 check value, usable for ChaCha20-Poly1305', () => {
-    const key = f.p11.C_GenerateKey(h, { mechanism: K.CKM_CHACHA20_KEY_GEN }, readable);
-    const [type, value, length, check, local, mechanism] = f.p11.C_GetAttributeValue(h, key, [
+    const key = t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_CHACHA20_KEY_GEN }, readable);
+    const [type, value, length, check, local, mechanism] = t.p11.C_GetAttributeValue(t.session, key, [
       { type: K.CKA_KEY_TYPE }, { type: K.CKA_VALUE }, { type: K.CKA_VALUE_LEN }, { type: K.CKA_CHECK_VALUE },
       { type: K.CKA_LOCAL }, { type: K.CKA_KEY_GEN_MECHANISM },
     ]).map((a) => a.value);
@@ -606,10 +599,10 @@ describe('CKM_CHACHA20_KEY_GEN', () => {
     assert.equal(local, true);
     assert.equal(mechanism, K.CKM_CHACHA20_KEY_GEN);
 
-    const other = f.p11.C_GenerateKey(h, { mechanism: K.CKM_CHACHA20_KEY_GEN }, [{ type: K.CKA_VALUE_LEN, value: 32 }, ...readable]);
-    assert.notDeepEqual(f.p11.C_GetAttributeValue(h, other, [{ type: K.CKA_VALUE }])[0]!.value, value);
+    const other = t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_CHACHA20_KEY_GEN }, [{ type: K.CKA_VALUE_LEN, value: 32 }, ...readable]);
+    assert.notDeepEqual(t.p11.C_GetAttributeValue(t.session, other, [{ type: K.CKA_VALUE }])[0]!.value, value);
 
-    const nonce = f.p11.C_GenerateRandom(h, 12);
+    const nonce = t.p11.C_GenerateRandom(t.session, 12);
     const mech: CK_MECHANISM = { mechanism: K.CKM_CHACHA20_POLY1305, parameter: { pNonce: nonce, pAAD: Buffer.from('a') } };
     const data = Buffer.from('round trip');
     assert.deepEqual(decrypt(mech, key, encrypt(mech, key, data)), data);
@@ -617,10 +610,10 @@ describe('CKM_CHACHA20_KEY_GEN', () => {
   });
 
   it('refuses another length, a parameter and a contradicting key type', () => {
-    throwsCKR(() => f.p11.C_GenerateKey(h, { mechanism: K.CKM_CHACHA20_KEY_GEN }, [{ type: K.CKA_VALUE_LEN, value: 16 }]), K.CKR_ATTRIBUTE_VALUE_INVALID);
-    throwsCKR(() => f.p11.C_GenerateKey(h, { mechanism: K.CKM_CHACHA20_KEY_GEN, parameter: Buffer.alloc(4) }, []), K.CKR_MECHANISM_PARAM_INVALID);
-    throwsCKR(() => f.p11.C_GenerateKey(h, { mechanism: K.CKM_CHACHA20_KEY_GEN }, [{ type: K.CKA_KEY_TYPE, value: K.CKK_AES }]), K.CKR_TEMPLATE_INCONSISTENT);
-    const info = f.p11.C_GetMechanismInfo(f.slot, K.CKM_CHACHA20_KEY_GEN);
+    throwsCKR(() => t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_CHACHA20_KEY_GEN }, [{ type: K.CKA_VALUE_LEN, value: 16 }]), K.CKR_ATTRIBUTE_VALUE_INVALID);
+    throwsCKR(() => t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_CHACHA20_KEY_GEN, parameter: Buffer.alloc(4) }, []), K.CKR_MECHANISM_PARAM_INVALID);
+    throwsCKR(() => t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_CHACHA20_KEY_GEN }, [{ type: K.CKA_KEY_TYPE, value: K.CKK_AES }]), K.CKR_TEMPLATE_INCONSISTENT);
+    const info = t.p11.C_GetMechanismInfo(t.slot, K.CKM_CHACHA20_KEY_GEN);
     assert.deepEqual([info.ulMinKeySize, info.ulMaxKeySize, info.flags & K.CKF_GENERATE], [32, 32, K.CKF_GENERATE]);
   });
 });

@@ -3,12 +3,12 @@
  * CKM_AES_MAC_GENERAL, through the Cryptoki API.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createCipheriv } from 'node:crypto';
 import * as K from '../src/pkcs11/constants.js';
 import { BufferTooSmallError } from '../src/pkcs11/error.js';
 import type { CK_MECHANISM } from '../src/pkcs11/types.js';
-import { RW, setup, STORE_KINDS, throwsCKR, USER_PIN, type Fixture } from './helpers.js';
+import { sharedUserSession, throwsCKR } from './helpers.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -36,50 +36,43 @@ const CMAC_VECTORS = [
   },
 ];
 
-let f: Fixture;
-let h: number;
-
-before(() => {
-  f = setup(STORE_KINDS[0]!);
-  h = f.p11.C_OpenSession(f.slot, RW);
-  f.p11.C_Login(h, K.CKU_USER, USER_PIN);
-});
-after(() => f.cleanup());
+/** One logged-in RW user session for the whole file. */
+const t = sharedUserSession();
 
 function aesKey(value: string | Buffer): number {
-  return f.p11.C_CreateObject(h, [
+  return t.p11.C_CreateObject(t.session, [
     { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_AES },
     { type: K.CKA_VALUE, value: typeof value === 'string' ? hex(value) : value },
   ]);
 }
 
 function sign(mechanism: CK_MECHANISM, key: number, data: Buffer): Buffer {
-  f.p11.C_SignInit(h, mechanism, key);
-  return f.p11.C_Sign(h, data);
+  t.p11.C_SignInit(t.session, mechanism, key);
+  return t.p11.C_Sign(t.session, data);
 }
 
 /** Multi-part signing in the given part sizes (the rest in the last part). */
 function signParts(mechanism: CK_MECHANISM, key: number, data: Buffer, sizes: number[]): Buffer {
-  f.p11.C_SignInit(h, mechanism, key);
+  t.p11.C_SignInit(t.session, mechanism, key);
   let offset = 0;
   for (const size of [...sizes, data.length]) {
     const end = Math.min(data.length, offset + size);
-    f.p11.C_SignUpdate(h, data.subarray(offset, end));
+    t.p11.C_SignUpdate(t.session, data.subarray(offset, end));
     offset = end;
   }
-  return f.p11.C_SignFinal(h);
+  return t.p11.C_SignFinal(t.session);
 }
 
 function verify(mechanism: CK_MECHANISM, key: number, data: Buffer, mac: Buffer): void {
-  f.p11.C_VerifyInit(h, mechanism, key);
-  f.p11.C_Verify(h, data, mac);
+  t.p11.C_VerifyInit(t.session, mechanism, key);
+  t.p11.C_Verify(t.session, data, mac);
 }
 
 function verifyParts(mechanism: CK_MECHANISM, key: number, data: Buffer, mac: Buffer, split: number): void {
-  f.p11.C_VerifyInit(h, mechanism, key);
-  f.p11.C_VerifyUpdate(h, data.subarray(0, split));
-  f.p11.C_VerifyUpdate(h, data.subarray(split));
-  f.p11.C_VerifyFinal(h, mac);
+  t.p11.C_VerifyInit(t.session, mechanism, key);
+  t.p11.C_VerifyUpdate(t.session, data.subarray(0, split));
+  t.p11.C_VerifyUpdate(t.session, data.subarray(split));
+  t.p11.C_VerifyFinal(t.session, mac);
 }
 
 const CMAC: CK_MECHANISM = { mechanism: K.CKM_AES_CMAC };
@@ -151,8 +144,8 @@ describe('CKM_AES_CMAC', () => {
       cmacGeneral(0), cmacGeneral(17), cmacGeneral(undefined), cmacGeneral(8.5), cmacGeneral(-1), cmacGeneral('8'),
       cmacGeneral(Buffer.of(8)), { mechanism: K.CKM_AES_CMAC, parameter: 16 }, { mechanism: K.CKM_AES_CMAC, parameter: Buffer.alloc(8) },
     ]) {
-      throwsCKR(() => f.p11.C_SignInit(h, mechanism, key), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(mechanism.parameter));
-      throwsCKR(() => f.p11.C_VerifyInit(h, mechanism, key), K.CKR_MECHANISM_PARAM_INVALID);
+      throwsCKR(() => t.p11.C_SignInit(t.session, mechanism, key), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(mechanism.parameter));
+      throwsCKR(() => t.p11.C_VerifyInit(t.session, mechanism, key), K.CKR_MECHANISM_PARAM_INVALID);
     }
   });
 
@@ -160,34 +153,34 @@ describe('CKM_AES_CMAC', () => {
     const v = CMAC_VECTORS[2]!;
     const key = aesKey(v.key);
     const data = M.subarray(0, 40);
-    f.p11.C_SignInit(h, CMAC, key);
-    assert.equal(f.p11.C_Sign(h, data, null), 16);
-    const e = throwsCKR(() => f.p11.C_Sign(h, data, Buffer.alloc(15)), K.CKR_BUFFER_TOO_SMALL);
+    t.p11.C_SignInit(t.session, CMAC, key);
+    assert.equal(t.p11.C_Sign(t.session, data, null), 16);
+    const e = throwsCKR(() => t.p11.C_Sign(t.session, data, Buffer.alloc(15)), K.CKR_BUFFER_TOO_SMALL);
     assert.ok(e instanceof BufferTooSmallError && e.required === 16);
     const out = Buffer.alloc(20);
-    assert.equal(f.p11.C_Sign(h, data, out), 16);
+    assert.equal(t.p11.C_Sign(t.session, data, out), 16);
     assert.equal(out.subarray(0, 16).toString('hex'), v.macs[2]);
 
-    f.p11.C_SignInit(h, cmacGeneral(10), key);
-    f.p11.C_SignUpdate(h, data);
-    assert.equal(f.p11.C_SignFinal(h, null), 10);
-    throwsCKR(() => f.p11.C_SignFinal(h, Buffer.alloc(9)), K.CKR_BUFFER_TOO_SMALL);
-    assert.equal(f.p11.C_SignFinal(h).toString('hex'), v.macs[2]!.slice(0, 20));
-    throwsCKR(() => f.p11.C_SignFinal(h), K.CKR_OPERATION_NOT_INITIALIZED);
+    t.p11.C_SignInit(t.session, cmacGeneral(10), key);
+    t.p11.C_SignUpdate(t.session, data);
+    assert.equal(t.p11.C_SignFinal(t.session, null), 10);
+    throwsCKR(() => t.p11.C_SignFinal(t.session, Buffer.alloc(9)), K.CKR_BUFFER_TOO_SMALL);
+    assert.equal(t.p11.C_SignFinal(t.session).toString('hex'), v.macs[2]!.slice(0, 20));
+    throwsCKR(() => t.p11.C_SignFinal(t.session), K.CKR_OPERATION_NOT_INITIALIZED);
   });
 
   it('is offered for signing and verifying with 16- to 32-byte AES keys', () => {
     for (const type of [K.CKM_AES_CMAC, K.CKM_AES_CMAC_GENERAL, K.CKM_AES_MAC, K.CKM_AES_MAC_GENERAL]) {
-      const info = f.p11.C_GetMechanismInfo(f.slot, type);
+      const info = t.p11.C_GetMechanismInfo(t.slot, type);
       assert.deepEqual([info.ulMinKeySize, info.ulMaxKeySize], [16, 32]);
       assert.equal(info.flags & (K.CKF_SIGN | K.CKF_VERIFY), K.CKF_SIGN | K.CKF_VERIFY);
       assert.equal(info.flags & (K.CKF_ENCRYPT | K.CKF_DECRYPT), 0);
     }
-    const generic = f.p11.C_CreateObject(h, [
+    const generic = t.p11.C_CreateObject(t.session, [
       { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_GENERIC_SECRET },
       { type: K.CKA_VALUE, value: Buffer.alloc(16, 1) },
     ]);
-    throwsCKR(() => f.p11.C_SignInit(h, CMAC, generic), K.CKR_KEY_TYPE_INCONSISTENT);
+    throwsCKR(() => t.p11.C_SignInit(t.session, CMAC, generic), K.CKR_KEY_TYPE_INCONSISTENT);
   });
 });
 
@@ -230,7 +223,7 @@ describe('CKM_AES_MAC and CKM_AES_MAC_GENERAL', () => {
     throwsCKR(() => verify(AES_MAC, aesKey(keys[0]!), data, mac), K.CKR_SIGNATURE_INVALID);
     throwsCKR(() => verify(AES_MAC, key, data, sign(macGeneral(16), key, data)), K.CKR_SIGNATURE_LEN_RANGE);
     for (const mechanism of [macGeneral(0), macGeneral(17), macGeneral(null), { mechanism: K.CKM_AES_MAC, parameter: 8 }]) {
-      throwsCKR(() => f.p11.C_SignInit(h, mechanism, key), K.CKR_MECHANISM_PARAM_INVALID);
+      throwsCKR(() => t.p11.C_SignInit(t.session, mechanism, key), K.CKR_MECHANISM_PARAM_INVALID);
     }
   });
 
@@ -238,14 +231,14 @@ describe('CKM_AES_MAC and CKM_AES_MAC_GENERAL', () => {
     const key = aesKey(keys[1]!);
     const data = M.subarray(0, 50);
     const expected = cbcMacByCbc(hex(keys[1]!), data);
-    f.p11.C_SignInit(h, AES_MAC, key);
-    assert.equal(f.p11.C_Sign(h, data, null), 8);
-    throwsCKR(() => f.p11.C_Sign(h, data, Buffer.alloc(7)), K.CKR_BUFFER_TOO_SMALL);
-    assert.deepEqual(f.p11.C_Sign(h, data), expected.subarray(0, 8));
-    f.p11.C_SignInit(h, macGeneral(13), key);
-    f.p11.C_SignUpdate(h, data);
-    assert.equal(f.p11.C_SignFinal(h, null), 13);
-    throwsCKR(() => f.p11.C_SignFinal(h, Buffer.alloc(12)), K.CKR_BUFFER_TOO_SMALL);
-    assert.deepEqual(f.p11.C_SignFinal(h), expected.subarray(0, 13));
+    t.p11.C_SignInit(t.session, AES_MAC, key);
+    assert.equal(t.p11.C_Sign(t.session, data, null), 8);
+    throwsCKR(() => t.p11.C_Sign(t.session, data, Buffer.alloc(7)), K.CKR_BUFFER_TOO_SMALL);
+    assert.deepEqual(t.p11.C_Sign(t.session, data), expected.subarray(0, 8));
+    t.p11.C_SignInit(t.session, macGeneral(13), key);
+    t.p11.C_SignUpdate(t.session, data);
+    assert.equal(t.p11.C_SignFinal(t.session, null), 13);
+    throwsCKR(() => t.p11.C_SignFinal(t.session, Buffer.alloc(12)), K.CKR_BUFFER_TOO_SMALL);
+    assert.deepEqual(t.p11.C_SignFinal(t.session), expected.subarray(0, 13));
   });
 });

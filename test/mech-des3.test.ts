@@ -99,6 +99,26 @@ describe('triple-DES mechanisms', () => {
     c.done();
   });
 
+  it('refuses DES3 and DES2 keys with a wrong parity bit, created or unwrapped', () => {
+    const c = open();
+    const badParity = Buffer.from(SP800_67.key);
+    badParity[5]! ^= 1;
+    throwsCKR(() => secretKey(c, K.CKK_DES3, badParity), K.CKR_ATTRIBUTE_VALUE_INVALID);
+    throwsCKR(() => secretKey(c, K.CKK_DES2, badParity.subarray(0, 16)), K.CKR_ATTRIBUTE_VALUE_INVALID);
+    assert.ok(secretKey(c, K.CKK_DES3, SP800_67.key) > 0, 'the same key with odd parity is accepted');
+    // Wrapped outside the token, the bad key unwraps to the one answer for any bad wrapped key.
+    const kekValue = Buffer.alloc(32, 9);
+    const kek = c.p11.C_CreateObject(c.h, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_AES }, { type: K.CKA_VALUE, value: kekValue },
+      { type: K.CKA_UNWRAP, value: true },
+    ]);
+    const wrapped = createCipheriv('aes-256-cbc', kekValue, Buffer.alloc(16)).update(Buffer.concat([badParity, Buffer.alloc(8, 8)]));
+    throwsCKR(() => c.p11.C_UnwrapKey(c.h, { mechanism: K.CKM_AES_CBC_PAD, parameter: Buffer.alloc(16) }, kek, wrapped, [
+      { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: K.CKK_DES3 },
+    ]), K.CKR_WRAPPED_KEY_INVALID);
+    c.done();
+  });
+
   it('generates DES3 and DES2 keys with odd parity and the spec\'s check value', () => {
     const c = open();
     for (const [mechanism, keyType, length, nodeName] of [

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createCipheriv, createHash, createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as K from '../src/pkcs11/constants.js';
 import type { CK_ATTRIBUTE } from '../src/pkcs11/types.js';
-import { RW, setup, STORE_KINDS, throwsCKR, USER_PIN, type Fixture } from './helpers.js';
+import { sharedUserSession, throwsCKR } from './helpers.js';
 
 const hex = (s: string) => Buffer.from(s, 'hex');
 const ascii = (s: string) => Buffer.from(s, 'latin1');
@@ -29,31 +29,24 @@ function opensslKdf(args: string[]): Buffer {
   return hex(execFileSync('openssl', ['kdf', ...args]).toString().trim().replace(/:/g, ''));
 }
 
-let f: Fixture;
-let h: number;
-
-before(() => {
-  f = setup(STORE_KINDS[0]!);
-  h = f.p11.C_OpenSession(f.slot, RW);
-  f.p11.C_Login(h, K.CKU_USER, USER_PIN);
-});
-after(() => f.cleanup());
+/** One logged-in RW user session for the whole file. */
+const t = sharedUserSession();
 
 /** A secret key for derivation; readable unless `extra` says otherwise. */
 function baseKey(value: Buffer, type: number = K.CKK_GENERIC_SECRET, extra: CK_ATTRIBUTE[] = []): number {
   const given = new Set(extra.map((a) => a.type));
-  return f.p11.C_CreateObject(h, [
+  return t.p11.C_CreateObject(t.session, [
     { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, keyType(type), { type: K.CKA_VALUE, value },
     { type: K.CKA_DERIVE, value: true }, ...READABLE.filter((a) => !given.has(a.type)), ...extra,
   ]);
 }
 
 function derive(mechanism: number, parameter: unknown, base: number, template: CK_ATTRIBUTE[] = []): number {
-  return f.p11.C_DeriveKey(h, { mechanism, parameter }, base, [...READABLE, ...template]);
+  return t.p11.C_DeriveKey(t.session, { mechanism, parameter }, base, [...READABLE, ...template]);
 }
 
 function attr(o: number, type: number): unknown {
-  return f.p11.C_GetAttributeValue(h, o, [{ type }])[0]!.value;
+  return t.p11.C_GetAttributeValue(t.session, o, [{ type }])[0]!.value;
 }
 
 const value = (o: number) => attr(o, K.CKA_VALUE) as Buffer;
@@ -130,13 +123,13 @@ describe('CKM_HKDF_DERIVE', () => {
   it('CKM_HKDF_DATA makes a data object from an expansion, never the PRK', () => {
     const [hash, ikm, salt, info, length, , okm] = RFC5869[0]!;
     const base = baseKey(ikm, K.CKK_GENERIC_SECRET, [{ type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_EXTRACTABLE, value: false }]);
-    const data = f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info) }, base, [valueLen(length)]);
+    const data = t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info) }, base, [valueLen(length)]);
     assert.equal(attr(data, K.CKA_CLASS), K.CKO_DATA);
     assert.equal(value(data).toString('hex'), okm);
-    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info, true, false) }, base, [valueLen(32)]),
+    throwsCKR(() => t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info, true, false) }, base, [valueLen(32)]),
       K.CKR_MECHANISM_PARAM_INVALID, 'extract only would reveal the PRK');
-    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info) }, base, []), K.CKR_TEMPLATE_INCOMPLETE);
-    throwsCKR(() => f.p11.C_DeriveKey(h, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info) }, base,
+    throwsCKR(() => t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info) }, base, []), K.CKR_TEMPLATE_INCOMPLETE);
+    throwsCKR(() => t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_HKDF_DATA, parameter: hkdfParams(hash, salt, info) }, base,
       [valueLen(16), { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }]), K.CKR_TEMPLATE_INCONSISTENT);
   });
 
@@ -175,27 +168,27 @@ describe('CKM_HKDF_DERIVE', () => {
     throwsCKR(() => run(good, [keyType(K.CKK_AES), valueLen(20)]), K.CKR_ATTRIBUTE_VALUE_INVALID);
     throwsCKR(() => run({ ...good, bExtract: false }, [valueLen(32)], baseKey(Buffer.alloc(31, 1))), K.CKR_KEY_SIZE_RANGE);
     throwsCKR(() => run(good, [valueLen(32)], baseKey(Buffer.alloc(16, 1), K.CKK_AES)), K.CKR_KEY_TYPE_INCONSISTENT);
-    const noDerive = f.p11.C_CreateObject(h, [
+    const noDerive = t.p11.C_CreateObject(t.session, [
       { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, keyType(K.CKK_GENERIC_SECRET), { type: K.CKA_VALUE, value: ikm },
     ]);
     throwsCKR(() => run(good, [valueLen(32)], noDerive), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
   });
 
   it('CKM_HKDF_KEY_GEN makes HKDF keys of CKA_VALUE_LEN bytes that HKDF derives from', () => {
-    const k = f.p11.C_GenerateKey(h, { mechanism: K.CKM_HKDF_KEY_GEN }, [valueLen(32), { type: K.CKA_DERIVE, value: true }, ...READABLE]);
+    const k = t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_HKDF_KEY_GEN }, [valueLen(32), { type: K.CKA_DERIVE, value: true }, ...READABLE]);
     assert.equal(attr(k, K.CKA_KEY_TYPE), K.CKK_HKDF);
     const ikm = value(k);
     assert.equal(ikm.length, 32);
     const okm = derivedValue(K.CKM_HKDF_DERIVE, hkdfParams(K.CKM_SHA256, null, ascii('ctx')), k, [valueLen(32)]);
     const prk = createHmac('sha256', Buffer.alloc(32)).update(ikm).digest();
     assert.equal(okm, createHmac('sha256', prk).update(Buffer.concat([ascii('ctx'), Buffer.of(1)])).digest('hex'));
-    throwsCKR(() => f.p11.C_GenerateKey(h, { mechanism: K.CKM_HKDF_KEY_GEN }, []), K.CKR_TEMPLATE_INCOMPLETE);
-    throwsCKR(() => f.p11.C_GenerateKey(h, { mechanism: K.CKM_HKDF_KEY_GEN }, [valueLen(32), keyType(K.CKK_GENERIC_SECRET)]), K.CKR_TEMPLATE_INCONSISTENT);
+    throwsCKR(() => t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_HKDF_KEY_GEN }, []), K.CKR_TEMPLATE_INCOMPLETE);
+    throwsCKR(() => t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_HKDF_KEY_GEN }, [valueLen(32), keyType(K.CKK_GENERIC_SECRET)]), K.CKR_TEMPLATE_INCONSISTENT);
   });
 
   it('CKM_HKDF_DATA and CKM_HKDF_DERIVE are listed as derive mechanisms', () => {
-    assert.equal(f.p11.C_GetMechanismInfo(f.slot, K.CKM_HKDF_DATA).flags & K.CKF_DERIVE, K.CKF_DERIVE);
-    assert.equal(f.p11.C_GetMechanismInfo(f.slot, K.CKM_HKDF_DERIVE).flags & K.CKF_DERIVE, K.CKF_DERIVE);
+    assert.equal(t.p11.C_GetMechanismInfo(t.slot, K.CKM_HKDF_DATA).flags & K.CKF_DERIVE, K.CKF_DERIVE);
+    assert.equal(t.p11.C_GetMechanismInfo(t.slot, K.CKM_HKDF_DERIVE).flags & K.CKF_DERIVE, K.CKF_DERIVE);
   });
 });
 
@@ -206,7 +199,7 @@ function pbkdf2Params(password: Buffer | string, salt: Buffer, iterations: numbe
 }
 
 function pbkdf2(parameter: unknown, template: CK_ATTRIBUTE[]): number {
-  return f.p11.C_GenerateKey(h, { mechanism: K.CKM_PKCS5_PBKD2, parameter }, [...READABLE, ...template]);
+  return t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_PKCS5_PBKD2, parameter }, [...READABLE, ...template]);
 }
 
 /** RFC 6070 section 2 (PBKDF2-HMAC-SHA1), all but the 16777216-iteration case. */
@@ -266,7 +259,7 @@ describe('CKM_PKCS5_PBKD2', () => {
     throwsCKR(() => pbkdf2(good, [keyType(K.CKK_GENERIC_SECRET)]), K.CKR_TEMPLATE_INCOMPLETE);
     throwsCKR(() => pbkdf2(good, [keyType(K.CKK_AES), valueLen(20)]), K.CKR_ATTRIBUTE_VALUE_INVALID);
     throwsCKR(() => pbkdf2(good, [keyType(K.CKK_GENERIC_SECRET), valueLen(1 << 20)]), K.CKR_ATTRIBUTE_VALUE_INVALID);
-    assert.equal(f.p11.C_GetMechanismInfo(f.slot, K.CKM_PKCS5_PBKD2).flags & K.CKF_GENERATE, K.CKF_GENERATE);
+    assert.equal(t.p11.C_GetMechanismInfo(t.slot, K.CKM_PKCS5_PBKD2).flags & K.CKF_GENERATE, K.CKF_GENERATE);
   });
 });
 
@@ -367,7 +360,7 @@ describe('CKM_SP800_108_COUNTER_KDF', () => {
     assert.equal(attr(aes, K.CKA_KEY_TYPE), K.CKK_AES);
     // Omitted CKA_SENSITIVE / CKA_EXTRACTABLE take the base key's values.
     const sensitiveBase = baseKey(hex(ki), K.CKK_AES, [{ type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_EXTRACTABLE, value: false }]);
-    const inherited = f.p11.C_DeriveKey(h, { mechanism: K.CKM_SP800_108_COUNTER_KDF, parameter: params }, sensitiveBase, [valueLen(16)]);
+    const inherited = t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_SP800_108_COUNTER_KDF, parameter: params }, sensitiveBase, [valueLen(16)]);
     assert.equal(attr(inherited, K.CKA_SENSITIVE), true);
     assert.equal(attr(inherited, K.CKA_EXTRACTABLE), false);
     throwsCKR(() => attr(inherited, K.CKA_VALUE), K.CKR_ATTRIBUTE_SENSITIVE);
@@ -387,11 +380,12 @@ describe('CKM_SP800_108_COUNTER_KDF', () => {
       { ...ok, pDataParams: [iteration(12)] }, { ...ok, pDataParams: [iteration(40)] }, { ...ok, pDataParams: [iteration(0)] },
       { ...ok, pDataParams: [{ type: K.CK_SP800_108_ITERATION_VARIABLE, pValue: null }] },
       { ...ok, pDataParams: [iteration(8), bytes(Buffer.alloc(0))] }, { ...ok, pDataParams: [iteration(8), { type: 99, pValue: null }] },
-      { ...ok, pDataParams: [iteration(8), { type: K.CK_SP800_108_KEY_HANDLE, pValue: base }] },
+      { ...ok, pDataParams: [iteration(8), { type: K.CK_SP800_108_KEY_HANDLE, pValue: 'not a handle' }] },
       { ...ok, pDataParams: [iteration(8), dkm(7, 16)] },
       { ...ok, pDataParams: [iteration(8), dkm(K.CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS, 16), dkm(K.CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS, 16)] },
       { ...ok, pDataParams: [iteration(8), dkm(K.CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS, 8)] }, // 256 bits do not fit 8
-      { ...ok, pAdditionalDerivedKeys: [{ pTemplate: [], phKey: 0 }] },
+      { ...ok, pAdditionalDerivedKeys: { pTemplate: [] } }, { ...ok, pAdditionalDerivedKeys: [{ phKey: 0 }] },
+      { ...ok, pAdditionalDerivedKeys: [null] }, { ...ok, ulAdditionalDerivedKeys: 1 },
     ]) {
       throwsCKR(() => run(bad), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(bad));
     }
@@ -406,6 +400,72 @@ describe('CKM_SP800_108_COUNTER_KDF', () => {
     const aesBase = baseKey(range(1, 16), K.CKK_AES);
     assert.equal(value(run(cmac, [valueLen(4080)], aesBase)).length, 4080);
     throwsCKR(() => run(cmac, [valueLen(4081)], aesBase), K.CKR_MECHANISM_PARAM_INVALID);
+  });
+  it('puts another key\'s value into the PRF input for CK_SP800_108_KEY_HANDLE', () => {
+    const key = range(1, 32);
+    const other = baseKey(range(100, 115));
+    const parameter = { prfType: K.CKM_SHA256_HMAC, pDataParams: [iteration(8), { type: K.CK_SP800_108_KEY_HANDLE, pValue: other }, bytes(ascii('ctx'))] };
+    const expected = createHmac('sha256', key).update(Buffer.concat([Buffer.of(1), range(100, 115), ascii('ctx')])).digest();
+    assert.equal(derivedValue(K.CKM_SP800_108_COUNTER_KDF, parameter, baseKey(key), [valueLen(32)]), expected.toString('hex'));
+    const notDerive = baseKey(range(100, 115));
+    t.p11.C_SetAttributeValue(t.session, notDerive, [{ type: K.CKA_DERIVE, value: false }]);
+    const withKey = (handle: number) => ({ ...parameter, pDataParams: [iteration(8), { type: K.CK_SP800_108_KEY_HANDLE, pValue: handle }] });
+    throwsCKR(() => derive(K.CKM_SP800_108_COUNTER_KDF, withKey(notDerive), baseKey(key), [valueLen(32)]), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
+    throwsCKR(() => derive(K.CKM_SP800_108_COUNTER_KDF, withKey(987654), baseKey(key), [valueLen(32)]), K.CKR_KEY_HANDLE_INVALID);
+  });
+
+  it('derives additional keys from disjoint PRF segments, after C_DeriveKey\'s own key (spec "Deriving Additional Keys")', () => {
+    // The spec's example: a 48-byte key and a 16-byte key under HMAC-SHA256 take three 32-byte segments;
+    // the DKM length is 512 bits summing keys, 768 summing segments.
+    const key = range(1, 32);
+    const prf = (i: number, L: number) =>
+      createHmac('sha256', key).update(Buffer.concat([Buffer.of(i), ascii('label'), Buffer.from([L >> 8, L & 0xff])])).digest();
+    for (const [method, L] of [[K.CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS, 512], [K.CK_SP800_108_DKM_LENGTH_SUM_OF_SEGMENTS, 768]] as const) {
+      const extra = { pTemplate: [...READABLE, valueLen(16)], phKey: 0 };
+      const parameter = {
+        prfType: K.CKM_SHA256_HMAC, pDataParams: [iteration(8), bytes(ascii('label')), dkm(method, 16)], pAdditionalDerivedKeys: [extra],
+      };
+      const primary = derive(K.CKM_SP800_108_COUNTER_KDF, parameter, baseKey(key), [valueLen(48)]);
+      assert.deepEqual(value(primary), Buffer.concat([prf(1, L), prf(2, L)]).subarray(0, 48));
+      assert.notEqual(extra.phKey, 0);
+      assert.notEqual(extra.phKey, primary);
+      assert.deepEqual(value(extra.phKey), prf(3, L).subarray(0, 16));
+      assert.equal(attr(extra.phKey, K.CKA_CLASS), K.CKO_SECRET_KEY);
+      assert.equal(attr(extra.phKey, K.CKA_LOCAL), false);
+    }
+  });
+
+  it('makes all the keys or none, and marks the additional key whose template failed', () => {
+    const base = baseKey(range(1, 32));
+    const objects = () => { t.p11.C_FindObjectsInit(t.session, []); const found = t.p11.C_FindObjects(t.session, 10000); t.p11.C_FindObjectsFinal(t.session); return found.length; };
+    const before = objects();
+    const good = { pTemplate: [...READABLE, valueLen(16)], phKey: 0 };
+    const bad = { pTemplate: [keyType(K.CKK_AES), valueLen(17)], phKey: 77 };
+    const parameter = { prfType: K.CKM_SHA256_HMAC, pDataParams: [iteration(8)], pAdditionalDerivedKeys: [good, bad] };
+    throwsCKR(() => derive(K.CKM_SP800_108_COUNTER_KDF, parameter, base, [valueLen(16)]), K.CKR_ATTRIBUTE_VALUE_INVALID);
+    assert.equal(bad.phKey, K.CK_INVALID_HANDLE);
+    assert.equal(good.phKey, 0);
+    // A template the core refuses (an attribute the token sets) marks its entry the same way.
+    const readOnly = { pTemplate: [valueLen(16), { type: K.CKA_LOCAL, value: true }], phKey: 77 };
+    throwsCKR(() => derive(K.CKM_SP800_108_COUNTER_KDF, { ...parameter, pAdditionalDerivedKeys: [readOnly] }, base, [valueLen(16)]), K.CKR_ATTRIBUTE_READ_ONLY);
+    assert.equal(readOnly.phKey, K.CK_INVALID_HANDLE);
+    assert.equal(objects(), before);
+  });
+
+  it('gives the additional keys the base key\'s derive template and history', () => {
+    const sealed = baseKey(range(1, 32), K.CKK_GENERIC_SECRET, [
+      { type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_EXTRACTABLE, value: false },
+      { type: K.CKA_DERIVE_TEMPLATE, value: [{ type: K.CKA_SENSITIVE, value: true }] },
+    ]);
+    const extra = { pTemplate: [valueLen(16)], phKey: 0 };
+    const parameter = { prfType: K.CKM_SHA256_HMAC, pDataParams: [iteration(8)], pAdditionalDerivedKeys: [extra] };
+    t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_SP800_108_COUNTER_KDF, parameter }, sealed, [valueLen(16)]);
+    assert.equal(attr(extra.phKey, K.CKA_SENSITIVE), true);
+    assert.equal(attr(extra.phKey, K.CKA_EXTRACTABLE), false);
+    const contradicting = { pTemplate: [valueLen(16), { type: K.CKA_SENSITIVE, value: false }], phKey: 0 };
+    throwsCKR(() => t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_SP800_108_COUNTER_KDF, parameter: { ...parameter, pAdditionalDerivedKeys: [contradicting] } }, sealed, [valueLen(16)]),
+      K.CKR_TEMPLATE_INCONSISTENT);
+    assert.equal(contradicting.phKey, K.CK_INVALID_HANDLE);
   });
 });
 
@@ -444,7 +504,7 @@ describe('CKM_SP800_108_FEEDBACK_KDF', () => {
     assert.equal(run(), opensslKdf([...common, 'KBKDF']).toString('hex'));
   });
 
-  it('refuses a counter-format iteration variable and additional keys', () => {
+  it('refuses a counter-format iteration variable and a miscounted list of additional keys', () => {
     const base = baseKey(range(1, 32));
     const run = (parameter: unknown) => derive(K.CKM_SP800_108_FEEDBACK_KDF, parameter, base, [valueLen(16)]);
     for (const bad of [
@@ -519,7 +579,7 @@ describe('simple key derivations', () => {
 
   it('keep a sensitive base key sensitive and an unextractable one unextractable', () => {
     const sensitive = baseKey(range(1, 16), K.CKK_GENERIC_SECRET, [{ type: K.CKA_SENSITIVE, value: true }]);
-    const fromSensitive = f.p11.C_DeriveKey(h, { mechanism: K.CKM_XOR_BASE_AND_DATA, parameter: data(Buffer.alloc(16)) }, sensitive, []);
+    const fromSensitive = t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_XOR_BASE_AND_DATA, parameter: data(Buffer.alloc(16)) }, sensitive, []);
     assert.equal(attr(fromSensitive, K.CKA_SENSITIVE), true);
     throwsCKR(() => attr(fromSensitive, K.CKA_VALUE), K.CKR_ATTRIBUTE_SENSITIVE);
     // XOR with zeros would otherwise reveal the key.
@@ -527,7 +587,7 @@ describe('simple key derivations', () => {
     throwsCKR(() => derive(K.CKM_EXTRACT_KEY_FROM_KEY, 0, sensitive, [valueLen(16)]), K.CKR_TEMPLATE_INCONSISTENT);
     const locked = baseKey(range(1, 16), K.CKK_GENERIC_SECRET, [{ type: K.CKA_EXTRACTABLE, value: false }]);
     throwsCKR(() => derive(K.CKM_CONCATENATE_DATA_AND_BASE, data(Buffer.of(1)), locked), K.CKR_TEMPLATE_INCONSISTENT);
-    const fromLocked = f.p11.C_DeriveKey(h, { mechanism: K.CKM_CONCATENATE_DATA_AND_BASE, parameter: data(Buffer.of(1)) }, locked, []);
+    const fromLocked = t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_CONCATENATE_DATA_AND_BASE, parameter: data(Buffer.of(1)) }, locked, []);
     assert.equal(attr(fromLocked, K.CKA_EXTRACTABLE), false);
   });
 
@@ -537,8 +597,20 @@ describe('simple key derivations', () => {
     assert.equal(derivedValue(K.CKM_CONCATENATE_BASE_AND_KEY, other, base), Buffer.concat([range(1, 8), range(9, 16)]).toString('hex'));
     const hidden = baseKey(range(9, 16), K.CKK_GENERIC_SECRET, [{ type: K.CKA_SENSITIVE, value: true }]);
     throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, hidden, base), K.CKR_TEMPLATE_INCONSISTENT, 'a readable key from a sensitive one');
-    const fromHidden = f.p11.C_DeriveKey(h, { mechanism: K.CKM_CONCATENATE_BASE_AND_KEY, parameter: hidden }, base, []);
+    const fromHidden = t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_CONCATENATE_BASE_AND_KEY, parameter: hidden }, base, []);
     assert.equal(attr(fromHidden, K.CKA_SENSITIVE), true);
+  });
+
+  it('give a key made from two keys the history of both: always sensitive only if both always were', () => {
+    const generated = () => t.p11.C_GenerateKey(t.session, { mechanism: K.CKM_GENERIC_SECRET_KEY_GEN }, [
+      valueLen(16), { type: K.CKA_DERIVE, value: true }, { type: K.CKA_SENSITIVE, value: true },
+    ]);
+    const clean = generated();
+    assert.equal(attr(clean, K.CKA_ALWAYS_SENSITIVE), true);
+    const imported = baseKey(range(9, 24), K.CKK_GENERIC_SECRET, [{ type: K.CKA_SENSITIVE, value: true }]);
+    const concat = (other: number) => t.p11.C_DeriveKey(t.session, { mechanism: K.CKM_CONCATENATE_BASE_AND_KEY, parameter: other }, clean, []);
+    assert.equal(attr(concat(generated()), K.CKA_ALWAYS_SENSITIVE), true);
+    assert.equal(attr(concat(imported), K.CKA_ALWAYS_SENSITIVE), false);
   });
 
   it('refuse bad parameters, a bad second key, and non-secret base keys', () => {
@@ -553,12 +625,12 @@ describe('simple key derivations', () => {
     }
     throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, 'not a handle', base), K.CKR_MECHANISM_PARAM_INVALID);
     throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, 987654, base), K.CKR_KEY_HANDLE_INVALID);
-    const noDerive = f.p11.C_CreateObject(h, [
+    const noDerive = t.p11.C_CreateObject(t.session, [
       { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, keyType(K.CKK_GENERIC_SECRET), { type: K.CKA_VALUE, value: range(1, 4) },
     ]);
     throwsCKR(() => derive(K.CKM_CONCATENATE_BASE_AND_KEY, noDerive, base), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
     for (const mechanism of [K.CKM_CONCATENATE_BASE_AND_DATA, K.CKM_XOR_BASE_AND_DATA, K.CKM_EXTRACT_KEY_FROM_KEY, K.CKM_HKDF_DERIVE]) {
-      assert.equal(f.p11.C_GetMechanismInfo(f.slot, mechanism).flags & K.CKF_DERIVE, K.CKF_DERIVE);
+      assert.equal(t.p11.C_GetMechanismInfo(t.slot, mechanism).flags & K.CKF_DERIVE, K.CKF_DERIVE);
     }
   });
 });

@@ -9,29 +9,22 @@
  * instance.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import * as K from '../src/pkcs11/constants.js';
 import { BufferTooSmallError } from '../src/pkcs11/error.js';
 import type { CK_ATTRIBUTE, CK_MECHANISM } from '../src/pkcs11/types.js';
-import { RW, setup, STORE_KINDS, throwsCKR, USER_PIN, type Fixture } from './helpers.js';
+import { sharedUserSession, throwsCKR } from './helpers.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-let f: Fixture;
-let h: number;
-
-before(() => {
-  f = setup(STORE_KINDS[0]!);
-  h = f.p11.C_OpenSession(f.slot, RW);
-  f.p11.C_Login(h, K.CKU_USER, USER_PIN);
-});
-after(() => f.cleanup());
+/** One logged-in RW user session for the whole file. */
+const t = sharedUserSession();
 
 /** The message-based Cryptoki functions, by their spec names. */
 
 function secretKey(keyType: number, value: Buffer | string, extra: CK_ATTRIBUTE[] = []): number {
-  return f.p11.C_CreateObject(h, [
+  return t.p11.C_CreateObject(t.session, [
     { type: K.CKA_CLASS, value: K.CKO_SECRET_KEY }, { type: K.CKA_KEY_TYPE, value: keyType },
     { type: K.CKA_VALUE, value: typeof value === 'string' ? hex(value) : value }, ...extra,
   ]);
@@ -62,20 +55,20 @@ const buf = (r: Buffer | number) => r as Buffer;
 
 /** Encrypts one message in a single call (the operation must be initialised). */
 function encryptMessage(parameter: Params, aad: Buffer, data: Buffer): { ct: Buffer; tag: Buffer } {
-  const ct = buf(f.p11.C_EncryptMessage(h, parameter, aad, data));
+  const ct = buf(t.p11.C_EncryptMessage(t.session, parameter, aad, data));
   return { ct, tag: Buffer.from(tagOf(parameter)) };
 }
 
 /** Encrypts one message with Begin and Next, in parts of the given sizes (the rest in the last). */
 function encryptInParts(parameter: Params, aad: Buffer, data: Buffer, sizes: number[]): { ct: Buffer; tag: Buffer; outputs: Buffer[] } {
-  f.p11.C_EncryptMessageBegin(h, parameter, aad);
-  const outputs = eachPart(data, sizes, (part, last) => buf(f.p11.C_EncryptMessageNext(h, parameter, part, last ? K.CKF_END_OF_MESSAGE : 0)));
+  t.p11.C_EncryptMessageBegin(t.session, parameter, aad);
+  const outputs = eachPart(data, sizes, (part, last) => buf(t.p11.C_EncryptMessageNext(t.session, parameter, part, last ? K.CKF_END_OF_MESSAGE : 0)));
   return { ct: Buffer.concat(outputs), tag: Buffer.from(tagOf(parameter)), outputs };
 }
 
 function decryptInParts(parameter: unknown, aad: Buffer, data: Buffer, sizes: number[]): Buffer[] {
-  f.p11.C_DecryptMessageBegin(h, parameter, aad);
-  return eachPart(data, sizes, (part, last) => buf(f.p11.C_DecryptMessageNext(h, parameter, part, last ? K.CKF_END_OF_MESSAGE : 0)));
+  t.p11.C_DecryptMessageBegin(t.session, parameter, aad);
+  return eachPart(data, sizes, (part, last) => buf(t.p11.C_DecryptMessageNext(t.session, parameter, part, last ? K.CKF_END_OF_MESSAGE : 0)));
 }
 
 function eachPart(data: Buffer, sizes: number[], run: (part: Buffer, last: boolean) => Buffer): Buffer[] {
@@ -158,10 +151,10 @@ describe('message-based mechanisms', () => {
   it('are offered with CKF_MESSAGE_ENCRYPT, CKF_MESSAGE_DECRYPT and CKF_MULTI_MESSAGE', () => {
     const all = K.CKF_MESSAGE_ENCRYPT | K.CKF_MESSAGE_DECRYPT | K.CKF_MULTI_MESSAGE;
     for (const type of [K.CKM_AES_GCM, K.CKM_AES_CCM, K.CKM_CHACHA20_POLY1305]) {
-      assert.equal(f.p11.C_GetMechanismInfo(f.slot, type).flags & all, all);
+      assert.equal(t.p11.C_GetMechanismInfo(t.slot, type).flags & all, all);
     }
     for (const type of [K.CKM_AES_GMAC, K.CKM_AES_ECB]) {
-      assert.equal(f.p11.C_GetMechanismInfo(f.slot, type).flags & all, 0);
+      assert.equal(t.p11.C_GetMechanismInfo(t.slot, type).flags & all, 0);
     }
   });
 });
@@ -170,25 +163,25 @@ describe('CKM_AES_GCM messages', () => {
   it('decrypts the CAVP gcmDecrypt128 vectors (caller\'s IV), single-part and in parts, and refuses the FAIL case', () => {
     for (const v of GCM_DECRYPT) {
       const key = aesKey(v.key);
-      f.p11.C_MessageDecryptInit(h, GCM, key);
+      t.p11.C_MessageDecryptInit(t.session, GCM, key);
       const p = { ...gcmParams(v.iv), pTag: hex(v.tag) };
       if (v.pt === undefined) {
-        throwsCKR(() => f.p11.C_DecryptMessage(h, p, hex(v.aad), hex(v.ct)), K.CKR_AEAD_DECRYPT_FAILED, `count ${v.count}`);
+        throwsCKR(() => t.p11.C_DecryptMessage(t.session, p, hex(v.aad), hex(v.ct)), K.CKR_AEAD_DECRYPT_FAILED, `count ${v.count}`);
         throwsCKR(() => decryptInParts(p, hex(v.aad), hex(v.ct), [5]), K.CKR_AEAD_DECRYPT_FAILED, `count ${v.count} in parts`);
       } else {
-        assert.equal(buf(f.p11.C_DecryptMessage(h, p, hex(v.aad), hex(v.ct))).toString('hex'), v.pt, `count ${v.count}`);
+        assert.equal(buf(t.p11.C_DecryptMessage(t.session, p, hex(v.aad), hex(v.ct))).toString('hex'), v.pt, `count ${v.count}`);
         const outputs = decryptInParts(p, hex(v.aad), hex(v.ct), [1, 7]);
         assert.deepEqual(outputs.slice(0, -1).map((o) => o.length), [0, 0], 'nothing before the tag has checked');
         assert.equal(outputs.at(-1)!.toString('hex'), v.pt);
       }
-      f.p11.C_MessageDecryptFinal(h);
+      t.p11.C_MessageDecryptFinal(t.session);
     }
   });
 
   it('encrypts with a fixed IV (CKG_NO_GENERATE) to the published ciphertext and tag, single-part and in parts', () => {
     for (const v of GCM_ENCRYPT) {
       const key = aesKey(v.key);
-      f.p11.C_MessageEncryptInit(h, GCM, key);
+      t.p11.C_MessageEncryptInit(t.session, GCM, key);
       const pt = hex(v.pt);
       const p = gcmParams(v.iv, v.tagBits);
       const one = encryptMessage(p, hex(v.aad), pt);
@@ -203,14 +196,14 @@ describe('CKM_AES_GCM messages', () => {
         // GCM streams: each part's ciphertext comes with it.
         assert.deepEqual(parts.outputs.map((o) => o.length), eachPart(pt, sizes, (part) => part).map((o) => o.length));
       }
-      f.p11.C_MessageEncryptFinal(h);
+      t.p11.C_MessageEncryptFinal(t.session);
     }
   });
 
   it('generates 1000 distinct IVs with CKG_GENERATE_COUNTER, keeping the fixed bits, and each message decrypts', () => {
     const key = aesKey(randomBytes(32));
-    f.p11.C_MessageEncryptInit(h, GCM, key);
-    f.p11.C_MessageDecryptInit(h, GCM, key);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
+    t.p11.C_MessageDecryptInit(t.session, GCM, key);
     const fixedBits = 36; // not a whole number of bytes: the fifth byte is half fixed, half counter
     const seen = new Set<string>();
     const fixed = hex('cafebabef0');
@@ -224,16 +217,16 @@ describe('CKM_AES_GCM messages', () => {
       assert.equal(BigInt('0x' + iv.toString('hex')) & ((1n << 60n) - 1n), BigInt(i), 'the counter runs from zero');
       seen.add(iv.toString('hex'));
       const q = { ...gcmParams(iv), pTag: tag };
-      assert.deepEqual(buf(f.p11.C_DecryptMessage(h, q, Buffer.from('hdr'), ct)), pt);
+      assert.deepEqual(buf(t.p11.C_DecryptMessage(t.session, q, Buffer.from('hdr'), ct)), pt);
     }
     assert.equal(seen.size, 1000);
-    f.p11.C_MessageEncryptFinal(h);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_MessageEncryptFinal(t.session);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 
   it('generates random IVs for CKG_GENERATE and CKG_GENERATE_RANDOM, keeping the fixed bits', () => {
     const key = aesKey(randomBytes(16));
-    f.p11.C_MessageEncryptInit(h, GCM, key);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
     for (const generator of [K.CKG_GENERATE, K.CKG_GENERATE_RANDOM]) {
       const seen = new Set<string>();
       for (let i = 0; i < 50; i++) {
@@ -244,12 +237,12 @@ describe('CKM_AES_GCM messages', () => {
       }
       assert.equal(seen.size, 50);
     }
-    f.p11.C_MessageEncryptFinal(h);
+    t.p11.C_MessageEncryptFinal(t.session);
   });
 
   it('XORs a counter into the caller\'s IV for CKG_GENERATE_COUNTER_XOR, which must not vary', () => {
     const key = aesKey(randomBytes(16));
-    f.p11.C_MessageEncryptInit(h, GCM, key);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
     const base = hex('000000001111111122222222');
     for (let i = 0; i < 3; i++) {
       const p = gcmParams(Buffer.from(base), 128, K.CKG_GENERATE_COUNTER_XOR, 32);
@@ -257,15 +250,15 @@ describe('CKM_AES_GCM messages', () => {
       assert.equal(p.pIv.toString('hex'), (BigInt('0x' + base.toString('hex')) ^ BigInt(i)).toString(16).padStart(24, '0'));
     }
     const changed = gcmParams(hex('000000001111111122222223'), 128, K.CKG_GENERATE_COUNTER_XOR, 32);
-    throwsCKR(() => f.p11.C_EncryptMessage(h, changed, null, Buffer.from('x')), K.CKR_MECHANISM_PARAM_INVALID);
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, changed, null, Buffer.from('x')), K.CKR_MECHANISM_PARAM_INVALID);
     const mixed = gcmParams(Buffer.from(base), 128, K.CKG_GENERATE_COUNTER, 32);
-    throwsCKR(() => f.p11.C_EncryptMessage(h, mixed, null, Buffer.from('x')), K.CKR_MECHANISM_PARAM_INVALID, 'a plain counter could meet the XORed one');
-    f.p11.C_MessageEncryptFinal(h);
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, mixed, null, Buffer.from('x')), K.CKR_MECHANISM_PARAM_INVALID, 'a plain counter could meet the XORed one');
+    t.p11.C_MessageEncryptFinal(t.session);
   });
 
   it('refuses to repeat a counter: a counter of two free bits gives four IVs', () => {
     const key = aesKey(randomBytes(16));
-    f.p11.C_MessageEncryptInit(h, GCM, key);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
     const ivs = new Set<string>();
     for (let i = 0; i < 4; i++) {
       const p = gcmParams(Buffer.alloc(12, 0x77), 128, K.CKG_GENERATE_COUNTER, 94);
@@ -274,19 +267,19 @@ describe('CKM_AES_GCM messages', () => {
     }
     assert.equal(ivs.size, 4);
     const p = gcmParams(Buffer.alloc(12, 0x77), 128, K.CKG_GENERATE_COUNTER, 94);
-    throwsCKR(() => f.p11.C_EncryptMessage(h, p, null, Buffer.from('x')), K.CKR_MECHANISM_PARAM_INVALID);
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, p, null, Buffer.from('x')), K.CKR_MECHANISM_PARAM_INVALID);
     assert.equal(p.pIv.toString('hex'), '77'.repeat(12), 'the caller\'s IV is left alone on failure');
     // Another fixed field has its own counter.
     const other = gcmParams(Buffer.alloc(12, 0x33), 128, K.CKG_GENERATE_COUNTER, 94);
     encryptMessage(other, Buffer.alloc(0), Buffer.from('x'));
     assert.equal(other.pIv.toString('hex'), '33'.repeat(11) + '30');
-    f.p11.C_MessageEncryptFinal(h);
+    t.p11.C_MessageEncryptFinal(t.session);
   });
 
   it('refuses a tampered tag, ciphertext, associated data or IV with CKR_AEAD_DECRYPT_FAILED, releasing nothing', () => {
     const v = GCM_DECRYPT[0]!;
     const key = aesKey(v.key);
-    f.p11.C_MessageDecryptInit(h, GCM, key);
+    t.p11.C_MessageDecryptInit(t.session, GCM, key);
     const flip = (b: Buffer, i = 0) => { const c = Buffer.from(b); c[i]! ^= 1; return c; };
     const cases = [
       { name: 'tag', p: { ...gcmParams(v.iv), pTag: flip(hex(v.tag), 15) }, aad: hex(v.aad), ct: hex(v.ct) },
@@ -297,28 +290,28 @@ describe('CKM_AES_GCM messages', () => {
     ];
     for (const c of cases) {
       const out = Buffer.alloc(16, 0xee);
-      throwsCKR(() => f.p11.C_DecryptMessage(h, c.p, c.aad, c.ct, out), K.CKR_AEAD_DECRYPT_FAILED, c.name);
+      throwsCKR(() => t.p11.C_DecryptMessage(t.session, c.p, c.aad, c.ct, out), K.CKR_AEAD_DECRYPT_FAILED, c.name);
       assert.ok(out.equals(Buffer.alloc(16, 0xee)), `no plaintext written (${c.name})`);
-      f.p11.C_DecryptMessageBegin(h, c.p, c.aad);
-      assert.equal(f.p11.C_DecryptMessageNext(h, c.p, c.ct.subarray(0, 10), 0, out), 0);
-      throwsCKR(() => f.p11.C_DecryptMessageNext(h, c.p, c.ct.subarray(10), K.CKF_END_OF_MESSAGE, out), K.CKR_AEAD_DECRYPT_FAILED, c.name);
+      t.p11.C_DecryptMessageBegin(t.session, c.p, c.aad);
+      assert.equal(t.p11.C_DecryptMessageNext(t.session, c.p, c.ct.subarray(0, 10), 0, out), 0);
+      throwsCKR(() => t.p11.C_DecryptMessageNext(t.session, c.p, c.ct.subarray(10), K.CKF_END_OF_MESSAGE, out), K.CKR_AEAD_DECRYPT_FAILED, c.name);
       assert.ok(out.equals(Buffer.alloc(16, 0xee)));
-      throwsCKR(() => f.p11.C_DecryptMessageNext(h, c.p, c.ct, K.CKF_END_OF_MESSAGE), K.CKR_OPERATION_NOT_INITIALIZED, 'the failure ended the message');
+      throwsCKR(() => t.p11.C_DecryptMessageNext(t.session, c.p, c.ct, K.CKF_END_OF_MESSAGE), K.CKR_OPERATION_NOT_INITIALIZED, 'the failure ended the message');
     }
     // The operation goes on: the genuine message still decrypts.
     const good = { ...gcmParams(v.iv), pTag: hex(v.tag) };
-    assert.equal(buf(f.p11.C_DecryptMessage(h, good, hex(v.aad), hex(v.ct))).toString('hex'), v.pt);
-    f.p11.C_MessageDecryptFinal(h);
+    assert.equal(buf(t.p11.C_DecryptMessage(t.session, good, hex(v.aad), hex(v.ct))).toString('hex'), v.pt);
+    t.p11.C_MessageDecryptFinal(t.session);
     // A wrong key fails the same way.
-    f.p11.C_MessageDecryptInit(h, GCM, aesKey(GCM_DECRYPT[2]!.key));
-    throwsCKR(() => f.p11.C_DecryptMessage(h, good, hex(v.aad), hex(v.ct)), K.CKR_AEAD_DECRYPT_FAILED);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_MessageDecryptInit(t.session, GCM, aesKey(GCM_DECRYPT[2]!.key));
+    throwsCKR(() => t.p11.C_DecryptMessage(t.session, good, hex(v.aad), hex(v.ct)), K.CKR_AEAD_DECRYPT_FAILED);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 
   it('refuses bad parameters with CKR_MECHANISM_PARAM_INVALID, also on a length query', () => {
     const key = aesKey(randomBytes(16));
-    f.p11.C_MessageEncryptInit(h, GCM, key);
-    f.p11.C_MessageDecryptInit(h, GCM, key);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
+    t.p11.C_MessageDecryptInit(t.session, GCM, key);
     const good = gcmParams(Buffer.alloc(12));
     const bad: [string, unknown][] = [
       ['no parameter', undefined],
@@ -332,9 +325,9 @@ describe('CKM_AES_GCM messages', () => {
       ['short tag buffer', { ...good, pTag: Buffer.alloc(15) }],
     ];
     for (const [name, parameter] of bad) {
-      throwsCKR(() => f.p11.C_EncryptMessage(h, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, `encrypt: ${name}`);
-      throwsCKR(() => f.p11.C_EncryptMessage(h, parameter, null, Buffer.alloc(4), null), K.CKR_MECHANISM_PARAM_INVALID, `length query: ${name}`);
-      throwsCKR(() => f.p11.C_DecryptMessage(h, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, `decrypt: ${name}`);
+      throwsCKR(() => t.p11.C_EncryptMessage(t.session, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, `encrypt: ${name}`);
+      throwsCKR(() => t.p11.C_EncryptMessage(t.session, parameter, null, Buffer.alloc(4), null), K.CKR_MECHANISM_PARAM_INVALID, `length query: ${name}`);
+      throwsCKR(() => t.p11.C_DecryptMessage(t.session, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, `decrypt: ${name}`);
     }
     const badGenerators: [string, unknown][] = [
       ['unknown generator', { ...good, ivGenerator: 99 }],
@@ -343,90 +336,90 @@ describe('CKM_AES_GCM messages', () => {
       ['random IV with fewer than 96 free bits', { ...good, ivGenerator: K.CKG_GENERATE_RANDOM, ulIvFixedBits: 8 }],
     ];
     for (const [name, parameter] of badGenerators) {
-      throwsCKR(() => f.p11.C_EncryptMessage(h, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, name);
-      throwsCKR(() => f.p11.C_EncryptMessageBegin(h, parameter, null), K.CKR_MECHANISM_PARAM_INVALID, name);
+      throwsCKR(() => t.p11.C_EncryptMessage(t.session, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, name);
+      throwsCKR(() => t.p11.C_EncryptMessageBegin(t.session, parameter, null), K.CKR_MECHANISM_PARAM_INVALID, name);
     }
     // Decryption ignores the generator fields, as the spec says.
-    const ct = buf(f.p11.C_EncryptMessage(h, good, null, Buffer.from('data')));
-    assert.deepEqual(buf(f.p11.C_DecryptMessage(h, { ...good, ivGenerator: 99, ulIvFixedBits: 1000 }, null, ct)), Buffer.from('data'));
+    const ct = buf(t.p11.C_EncryptMessage(t.session, good, null, Buffer.from('data')));
+    assert.deepEqual(buf(t.p11.C_DecryptMessage(t.session, { ...good, ivGenerator: 99, ulIvFixedBits: 1000 }, null, ct)), Buffer.from('data'));
     // CKG_GENERATE with fewer than 96 free bits falls back to a counter rather than refuse.
     const short = gcmParams(Buffer.alloc(8), 128, K.CKG_GENERATE);
-    f.p11.C_EncryptMessage(h, short, null, Buffer.from('x'));
+    t.p11.C_EncryptMessage(t.session, short, null, Buffer.from('x'));
     assert.equal(short.pIv.toString('hex'), '0000000000000000');
-    f.p11.C_EncryptMessage(h, short, null, Buffer.from('x'));
+    t.p11.C_EncryptMessage(t.session, short, null, Buffer.from('x'));
     assert.equal(short.pIv.toString('hex'), '0000000000000001');
-    f.p11.C_MessageEncryptFinal(h);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_MessageEncryptFinal(t.session);
+    t.p11.C_MessageDecryptFinal(t.session);
     // The Init parameter, if any, is a structure.
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, { mechanism: K.CKM_AES_GCM, parameter: Buffer.alloc(12) }, key), K.CKR_MECHANISM_PARAM_INVALID);
-    f.p11.C_MessageEncryptInit(h, { mechanism: K.CKM_AES_GCM, parameter: good }, key);
-    f.p11.C_MessageEncryptFinal(h);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, { mechanism: K.CKM_AES_GCM, parameter: Buffer.alloc(12) }, key), K.CKR_MECHANISM_PARAM_INVALID);
+    t.p11.C_MessageEncryptInit(t.session, { mechanism: K.CKM_AES_GCM, parameter: good }, key);
+    t.p11.C_MessageEncryptFinal(t.session);
   });
 
   it('needs the same message\'s parameter on each Next, and 0 or CKF_END_OF_MESSAGE as flags', () => {
     const key = aesKey(randomBytes(16));
-    f.p11.C_MessageEncryptInit(h, GCM, key);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
     const p = gcmParams(Buffer.alloc(12, 1));
-    f.p11.C_EncryptMessageBegin(h, p, null);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, gcmParams(Buffer.alloc(12, 2)), Buffer.alloc(4), 0), K.CKR_MECHANISM_PARAM_INVALID);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(4), 0), K.CKR_OPERATION_NOT_INITIALIZED, 'the error ended the message');
-    f.p11.C_EncryptMessageBegin(h, p, null);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, gcmParams(Buffer.alloc(12, 1), 96), Buffer.alloc(4), K.CKF_END_OF_MESSAGE), K.CKR_MECHANISM_PARAM_INVALID, 'another tag length');
-    f.p11.C_EncryptMessageBegin(h, p, null);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(4), 2), K.CKR_ARGUMENTS_BAD);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(4), 0), K.CKR_OPERATION_NOT_INITIALIZED);
+    t.p11.C_EncryptMessageBegin(t.session, p, null);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, gcmParams(Buffer.alloc(12, 2)), Buffer.alloc(4), 0), K.CKR_MECHANISM_PARAM_INVALID);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(4), 0), K.CKR_OPERATION_NOT_INITIALIZED, 'the error ended the message');
+    t.p11.C_EncryptMessageBegin(t.session, p, null);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, gcmParams(Buffer.alloc(12, 1), 96), Buffer.alloc(4), K.CKF_END_OF_MESSAGE), K.CKR_MECHANISM_PARAM_INVALID, 'another tag length');
+    t.p11.C_EncryptMessageBegin(t.session, p, null);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(4), 2), K.CKR_ARGUMENTS_BAD);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(4), 0), K.CKR_OPERATION_NOT_INITIALIZED);
     // With a generated IV, the caller passes the structure Begin filled in.
     const g = gcmParams(Buffer.alloc(12), 128, K.CKG_GENERATE);
     const parts = encryptInParts(g, Buffer.from('aad'), Buffer.from('generated IV, in parts'), [5]);
-    f.p11.C_MessageDecryptInit(h, GCM, key);
-    assert.equal(buf(f.p11.C_DecryptMessage(h, { ...gcmParams(g.pIv), pTag: parts.tag }, Buffer.from('aad'), parts.ct)).toString(), 'generated IV, in parts');
-    f.p11.C_MessageEncryptFinal(h);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_MessageDecryptInit(t.session, GCM, key);
+    assert.equal(buf(t.p11.C_DecryptMessage(t.session, { ...gcmParams(g.pIv), pTag: parts.tag }, Buffer.from('aad'), parts.ct)).toString(), 'generated IV, in parts');
+    t.p11.C_MessageEncryptFinal(t.session);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 
   it('answers length queries and CKR_BUFFER_TOO_SMALL without generating an IV or ending anything', () => {
     const key = aesKey(randomBytes(16));
-    f.p11.C_MessageEncryptInit(h, GCM, key);
-    f.p11.C_MessageDecryptInit(h, GCM, key);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
+    t.p11.C_MessageDecryptInit(t.session, GCM, key);
     const data = Buffer.from('twenty-one bytes long');
     const p = gcmParams(Buffer.alloc(12, 0xab), 128, K.CKG_GENERATE_COUNTER, 64);
-    assert.equal(f.p11.C_EncryptMessage(h, p, null, data, null), data.length);
-    const e = throwsCKR(() => f.p11.C_EncryptMessage(h, p, null, data, Buffer.alloc(20)), K.CKR_BUFFER_TOO_SMALL);
+    assert.equal(t.p11.C_EncryptMessage(t.session, p, null, data, null), data.length);
+    const e = throwsCKR(() => t.p11.C_EncryptMessage(t.session, p, null, data, Buffer.alloc(20)), K.CKR_BUFFER_TOO_SMALL);
     assert.ok(e instanceof BufferTooSmallError && e.required === data.length);
     assert.equal(p.pIv.toString('hex'), 'ab'.repeat(12), 'no IV was generated');
     assert.ok(p.pTag.equals(Buffer.alloc(16)), 'no tag was written');
     const ct = Buffer.alloc(30);
-    assert.equal(f.p11.C_EncryptMessage(h, p, null, data, ct), data.length);
+    assert.equal(t.p11.C_EncryptMessage(t.session, p, null, data, ct), data.length);
     assert.equal(p.pIv.toString('hex'), 'ab'.repeat(8) + '00000000', 'the first IV has counter 0: the queries took none');
 
     const q = { ...gcmParams(p.pIv), pTag: Buffer.from(p.pTag) };
-    f.p11.C_DecryptMessageBegin(h, q, null);
-    assert.equal(f.p11.C_DecryptMessageNext(h, q, ct.subarray(0, 10), 0, null), 0);
-    assert.equal(f.p11.C_DecryptMessageNext(h, q, ct.subarray(0, 10), 0, Buffer.alloc(0)), 0);
+    t.p11.C_DecryptMessageBegin(t.session, q, null);
+    assert.equal(t.p11.C_DecryptMessageNext(t.session, q, ct.subarray(0, 10), 0, null), 0);
+    assert.equal(t.p11.C_DecryptMessageNext(t.session, q, ct.subarray(0, 10), 0, Buffer.alloc(0)), 0);
     const last = ct.subarray(10, data.length);
-    assert.equal(f.p11.C_DecryptMessageNext(h, q, last, K.CKF_END_OF_MESSAGE, null), data.length, 'the last part returns the whole plaintext');
-    throwsCKR(() => f.p11.C_DecryptMessageNext(h, q, last, K.CKF_END_OF_MESSAGE, Buffer.alloc(data.length - 1)), K.CKR_BUFFER_TOO_SMALL);
+    assert.equal(t.p11.C_DecryptMessageNext(t.session, q, last, K.CKF_END_OF_MESSAGE, null), data.length, 'the last part returns the whole plaintext');
+    throwsCKR(() => t.p11.C_DecryptMessageNext(t.session, q, last, K.CKF_END_OF_MESSAGE, Buffer.alloc(data.length - 1)), K.CKR_BUFFER_TOO_SMALL);
     const out = Buffer.alloc(data.length);
-    assert.equal(f.p11.C_DecryptMessageNext(h, q, last, K.CKF_END_OF_MESSAGE, out), data.length);
+    assert.equal(t.p11.C_DecryptMessageNext(t.session, q, last, K.CKF_END_OF_MESSAGE, out), data.length);
     assert.deepEqual(out, data);
-    throwsCKR(() => f.p11.C_DecryptMessageNext(h, q, last, K.CKF_END_OF_MESSAGE), K.CKR_OPERATION_NOT_INITIALIZED, 'the delivered last part ended the message');
+    throwsCKR(() => t.p11.C_DecryptMessageNext(t.session, q, last, K.CKF_END_OF_MESSAGE), K.CKR_OPERATION_NOT_INITIALIZED, 'the delivered last part ended the message');
 
     // Encryption's last part: the query and the too-small buffer leave the tag unwritten.
     const r = gcmParams(Buffer.alloc(12, 5));
-    f.p11.C_EncryptMessageBegin(h, r, null);
-    assert.equal(f.p11.C_EncryptMessageNext(h, r, data, K.CKF_END_OF_MESSAGE, null), data.length);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, r, data, K.CKF_END_OF_MESSAGE, Buffer.alloc(1)), K.CKR_BUFFER_TOO_SMALL);
+    t.p11.C_EncryptMessageBegin(t.session, r, null);
+    assert.equal(t.p11.C_EncryptMessageNext(t.session, r, data, K.CKF_END_OF_MESSAGE, null), data.length);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, r, data, K.CKF_END_OF_MESSAGE, Buffer.alloc(1)), K.CKR_BUFFER_TOO_SMALL);
     assert.ok(r.pTag.equals(Buffer.alloc(16)));
-    assert.equal(buf(f.p11.C_EncryptMessageNext(h, r, data, K.CKF_END_OF_MESSAGE)).length, data.length);
+    assert.equal(buf(t.p11.C_EncryptMessageNext(t.session, r, data, K.CKF_END_OF_MESSAGE)).length, data.length);
     assert.ok(!r.pTag.equals(Buffer.alloc(16)));
-    f.p11.C_MessageEncryptFinal(h);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_MessageEncryptFinal(t.session);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 
   it('round-trips random messages of many lengths, in parts, in both directions', () => {
     const key = aesKey(randomBytes(24));
-    f.p11.C_MessageEncryptInit(h, GCM, key);
-    f.p11.C_MessageDecryptInit(h, GCM, key);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
+    t.p11.C_MessageDecryptInit(t.session, GCM, key);
     for (const length of [0, 1, 15, 16, 17, 100, 1000]) {
       const data = randomBytes(length);
       const aad = randomBytes(length % 40);
@@ -435,8 +428,8 @@ describe('CKM_AES_GCM messages', () => {
       const q = { ...gcmParams(p.pIv, 104), pTag: tag };
       assert.deepEqual(Buffer.concat(decryptInParts(q, aad, ct, [1, length >> 1])), data, `length ${length}`);
     }
-    f.p11.C_MessageEncryptFinal(h);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_MessageEncryptFinal(t.session);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 });
 
@@ -448,36 +441,36 @@ describe('CKM_AES_CCM messages', () => {
       const expected = hex(v.out);
       const ct = expected.subarray(0, pt.length);
       const mac = expected.subarray(pt.length);
-      f.p11.C_MessageEncryptInit(h, CCM, key);
-      f.p11.C_MessageDecryptInit(h, CCM, key);
+      t.p11.C_MessageEncryptInit(t.session, CCM, key);
+      t.p11.C_MessageDecryptInit(t.session, CCM, key);
       const one = encryptMessage(ccmParams(v.nonce, pt.length, v.mac), hex(v.aad), pt);
       assert.deepEqual([one.ct, one.tag], [ct, mac], v.name);
       const parts = encryptInParts(ccmParams(v.nonce, pt.length, v.mac), hex(v.aad), pt, [1, 2]);
       assert.deepEqual([parts.ct, parts.tag], [ct, mac], `${v.name} in parts`);
       assert.deepEqual(parts.outputs.slice(0, -1).map((o) => o.length), [0, 0], 'CCM encryption gives its ciphertext with the last part');
       const q = { ...ccmParams(v.nonce, pt.length, v.mac), pMAC: mac };
-      assert.deepEqual(buf(f.p11.C_DecryptMessage(h, q, hex(v.aad), ct)), pt, v.name);
+      assert.deepEqual(buf(t.p11.C_DecryptMessage(t.session, q, hex(v.aad), ct)), pt, v.name);
       assert.deepEqual(Buffer.concat(decryptInParts(q, hex(v.aad), ct, [2])), pt, `${v.name} in parts`);
       const forged = { ...q, pMAC: Buffer.from(mac).fill(0) };
-      throwsCKR(() => f.p11.C_DecryptMessage(h, forged, hex(v.aad), ct), K.CKR_AEAD_DECRYPT_FAILED, v.name);
-      f.p11.C_MessageEncryptFinal(h);
-      f.p11.C_MessageDecryptFinal(h);
+      throwsCKR(() => t.p11.C_DecryptMessage(t.session, forged, hex(v.aad), ct), K.CKR_AEAD_DECRYPT_FAILED, v.name);
+      t.p11.C_MessageEncryptFinal(t.session);
+      t.p11.C_MessageDecryptFinal(t.session);
     }
   });
 
   it('needs exactly ulDataLen bytes, and refuses bad parameters', () => {
     const key = aesKey(randomBytes(16));
-    f.p11.C_MessageEncryptInit(h, CCM, key);
-    f.p11.C_MessageDecryptInit(h, CCM, key);
+    t.p11.C_MessageEncryptInit(t.session, CCM, key);
+    t.p11.C_MessageDecryptInit(t.session, CCM, key);
     const p = ccmParams('00112233445566778899aabb', 10, 16);
-    throwsCKR(() => f.p11.C_EncryptMessage(h, p, null, Buffer.alloc(9)), K.CKR_DATA_LEN_RANGE);
-    throwsCKR(() => f.p11.C_EncryptMessage(h, p, null, Buffer.alloc(11), null), K.CKR_DATA_LEN_RANGE, 'a length query checks it too');
-    throwsCKR(() => f.p11.C_DecryptMessage(h, p, null, Buffer.alloc(11)), K.CKR_ENCRYPTED_DATA_LEN_RANGE);
-    f.p11.C_EncryptMessageBegin(h, p, null);
-    f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(6), 0);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(5), 0), K.CKR_DATA_LEN_RANGE, 'past ulDataLen');
-    f.p11.C_EncryptMessageBegin(h, p, null);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(9), K.CKF_END_OF_MESSAGE), K.CKR_DATA_LEN_RANGE, 'short of ulDataLen');
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, p, null, Buffer.alloc(9)), K.CKR_DATA_LEN_RANGE);
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, p, null, Buffer.alloc(11), null), K.CKR_DATA_LEN_RANGE, 'a length query checks it too');
+    throwsCKR(() => t.p11.C_DecryptMessage(t.session, p, null, Buffer.alloc(11)), K.CKR_ENCRYPTED_DATA_LEN_RANGE);
+    t.p11.C_EncryptMessageBegin(t.session, p, null);
+    t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(6), 0);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(5), 0), K.CKR_DATA_LEN_RANGE, 'past ulDataLen');
+    t.p11.C_EncryptMessageBegin(t.session, p, null);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(9), K.CKF_END_OF_MESSAGE), K.CKR_DATA_LEN_RANGE, 'short of ulDataLen');
     const good = ccmParams('00112233445566778899aabb', 4, 8);
     const bad: [string, unknown][] = [
       ['nonce of 6 bytes', { ...good, pNonce: Buffer.alloc(6) }],
@@ -490,16 +483,16 @@ describe('CKM_AES_CCM messages', () => {
       ['unknown generator', { ...good, nonceGenerator: 7 }],
     ];
     for (const [name, parameter] of bad) {
-      throwsCKR(() => f.p11.C_EncryptMessage(h, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, name);
+      throwsCKR(() => t.p11.C_EncryptMessage(t.session, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, name);
     }
-    f.p11.C_MessageEncryptFinal(h);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_MessageEncryptFinal(t.session);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 
   it('generates distinct nonces with CKG_GENERATE_COUNTER, keeping the fixed bits', () => {
     const key = aesKey(randomBytes(16));
-    f.p11.C_MessageEncryptInit(h, CCM, key);
-    f.p11.C_MessageDecryptInit(h, CCM, key);
+    t.p11.C_MessageEncryptInit(t.session, CCM, key);
+    t.p11.C_MessageDecryptInit(t.session, CCM, key);
     const seen = new Set<string>();
     for (let i = 0; i < 300; i++) {
       const p = ccmParams(hex('0102030405060000'), 3, 8, K.CKG_GENERATE_COUNTER, 48);
@@ -507,36 +500,36 @@ describe('CKM_AES_CCM messages', () => {
       assert.equal(p.pNonce.subarray(0, 6).toString('hex'), '010203040506');
       assert.equal(p.pNonce.readUInt16BE(6), i);
       seen.add(p.pNonce.toString('hex'));
-      assert.equal(buf(f.p11.C_DecryptMessage(h, { ...ccmParams(p.pNonce, 3, 8), pMAC: tag }, Buffer.from('a'), ct)).toString(), 'abc');
+      assert.equal(buf(t.p11.C_DecryptMessage(t.session, { ...ccmParams(p.pNonce, 3, 8), pMAC: tag }, Buffer.from('a'), ct)).toString(), 'abc');
     }
     assert.equal(seen.size, 300);
-    f.p11.C_MessageEncryptFinal(h);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_MessageEncryptFinal(t.session);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 
   it('answers a length query and CKR_BUFFER_TOO_SMALL on the last part, which carries the whole ciphertext', () => {
     const key = aesKey(randomBytes(32));
-    f.p11.C_MessageEncryptInit(h, CCM, key);
+    t.p11.C_MessageEncryptInit(t.session, CCM, key);
     const data = randomBytes(40);
     const p = ccmParams(randomBytes(11), 40, 16);
-    f.p11.C_EncryptMessageBegin(h, p, Buffer.from('x'));
-    assert.equal(f.p11.C_EncryptMessageNext(h, p, data.subarray(0, 30), 0, null), 0);
-    assert.equal(f.p11.C_EncryptMessageNext(h, p, data.subarray(0, 30), 0, Buffer.alloc(0)), 0);
-    assert.equal(f.p11.C_EncryptMessageNext(h, p, data.subarray(30), K.CKF_END_OF_MESSAGE, null), 40);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, data.subarray(30), K.CKF_END_OF_MESSAGE, Buffer.alloc(39)), K.CKR_BUFFER_TOO_SMALL);
-    const ct = buf(f.p11.C_EncryptMessageNext(h, p, data.subarray(30), K.CKF_END_OF_MESSAGE));
-    f.p11.C_MessageDecryptInit(h, CCM, key);
-    assert.deepEqual(buf(f.p11.C_DecryptMessage(h, { ...ccmParams(p.pNonce, 40, 16), pMAC: p.pMAC }, Buffer.from('x'), ct)), data);
-    f.p11.C_MessageEncryptFinal(h);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_EncryptMessageBegin(t.session, p, Buffer.from('x'));
+    assert.equal(t.p11.C_EncryptMessageNext(t.session, p, data.subarray(0, 30), 0, null), 0);
+    assert.equal(t.p11.C_EncryptMessageNext(t.session, p, data.subarray(0, 30), 0, Buffer.alloc(0)), 0);
+    assert.equal(t.p11.C_EncryptMessageNext(t.session, p, data.subarray(30), K.CKF_END_OF_MESSAGE, null), 40);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, data.subarray(30), K.CKF_END_OF_MESSAGE, Buffer.alloc(39)), K.CKR_BUFFER_TOO_SMALL);
+    const ct = buf(t.p11.C_EncryptMessageNext(t.session, p, data.subarray(30), K.CKF_END_OF_MESSAGE));
+    t.p11.C_MessageDecryptInit(t.session, CCM, key);
+    assert.deepEqual(buf(t.p11.C_DecryptMessage(t.session, { ...ccmParams(p.pNonce, 40, 16), pMAC: p.pMAC }, Buffer.from('x'), ct)), data);
+    t.p11.C_MessageEncryptFinal(t.session);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 });
 
 describe('CKM_CHACHA20_POLY1305 messages', () => {
   it('matches RFC 8439 section 2.8.2, single-part and in parts, both directions', () => {
     const key = chachaKey(RFC8439.key);
-    f.p11.C_MessageEncryptInit(h, CHACHA, key);
-    f.p11.C_MessageDecryptInit(h, CHACHA, key);
+    t.p11.C_MessageEncryptInit(t.session, CHACHA, key);
+    t.p11.C_MessageDecryptInit(t.session, CHACHA, key);
     const one = encryptMessage(chachaParams(RFC8439.nonce), hex(RFC8439.aad), RFC8439.pt);
     assert.equal(one.ct.toString('hex'), hex(RFC8439.ct).toString('hex'));
     assert.equal(one.tag.toString('hex'), RFC8439.tag);
@@ -544,26 +537,26 @@ describe('CKM_CHACHA20_POLY1305 messages', () => {
     assert.equal(parts.ct.toString('hex'), hex(RFC8439.ct).toString('hex'));
     assert.equal(parts.tag.toString('hex'), RFC8439.tag);
     const q = { ...chachaParams(RFC8439.nonce), pTag: hex(RFC8439.tag) };
-    assert.deepEqual(buf(f.p11.C_DecryptMessage(h, q, hex(RFC8439.aad), hex(RFC8439.ct))), RFC8439.pt);
+    assert.deepEqual(buf(t.p11.C_DecryptMessage(t.session, q, hex(RFC8439.aad), hex(RFC8439.ct))), RFC8439.pt);
     assert.deepEqual(Buffer.concat(decryptInParts(q, hex(RFC8439.aad), hex(RFC8439.ct), [10, 50])), RFC8439.pt);
-    f.p11.C_MessageEncryptFinal(h);
-    f.p11.C_MessageDecryptFinal(h);
+    t.p11.C_MessageEncryptFinal(t.session);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 
   it('refuses a tampered tag or data, bad parameters and AES keys', () => {
     const key = chachaKey(RFC8439.key);
-    f.p11.C_MessageDecryptInit(h, CHACHA, key);
+    t.p11.C_MessageDecryptInit(t.session, CHACHA, key);
     const q = { ...chachaParams(RFC8439.nonce), pTag: hex(RFC8439.tag) };
     const badTag = { ...q, pTag: Buffer.from(q.pTag).fill(1, 0, 1) };
-    throwsCKR(() => f.p11.C_DecryptMessage(h, badTag, hex(RFC8439.aad), hex(RFC8439.ct)), K.CKR_AEAD_DECRYPT_FAILED);
-    throwsCKR(() => f.p11.C_DecryptMessage(h, q, Buffer.from('other'), hex(RFC8439.ct)), K.CKR_AEAD_DECRYPT_FAILED);
+    throwsCKR(() => t.p11.C_DecryptMessage(t.session, badTag, hex(RFC8439.aad), hex(RFC8439.ct)), K.CKR_AEAD_DECRYPT_FAILED);
+    throwsCKR(() => t.p11.C_DecryptMessage(t.session, q, Buffer.from('other'), hex(RFC8439.ct)), K.CKR_AEAD_DECRYPT_FAILED);
     for (const parameter of [undefined, { pNonce: Buffer.alloc(8), pTag: Buffer.alloc(16) }, { pNonce: Buffer.alloc(24), pTag: Buffer.alloc(16) },
       { pNonce: Buffer.alloc(12), pTag: Buffer.alloc(15) }, { pNonce: Buffer.alloc(12) }]) {
-      throwsCKR(() => f.p11.C_DecryptMessage(h, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(parameter));
+      throwsCKR(() => t.p11.C_DecryptMessage(t.session, parameter, null, Buffer.alloc(4)), K.CKR_MECHANISM_PARAM_INVALID, JSON.stringify(parameter));
     }
-    f.p11.C_MessageDecryptFinal(h);
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, CHACHA, aesKey(randomBytes(32))), K.CKR_KEY_TYPE_INCONSISTENT);
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, GCM, key), K.CKR_KEY_TYPE_INCONSISTENT);
+    t.p11.C_MessageDecryptFinal(t.session);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, CHACHA, aesKey(randomBytes(32))), K.CKR_KEY_TYPE_INCONSISTENT);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, GCM, key), K.CKR_KEY_TYPE_INCONSISTENT);
   });
 });
 
@@ -571,67 +564,67 @@ describe('the message-based operation', () => {
   it('needs C_Message*Init, takes one at a time per direction, and lasts until C_Message*Final', () => {
     const key = aesKey(randomBytes(16));
     const p = gcmParams(Buffer.alloc(12));
-    throwsCKR(() => f.p11.C_EncryptMessage(h, p, null, Buffer.alloc(1)), K.CKR_OPERATION_NOT_INITIALIZED);
-    throwsCKR(() => f.p11.C_EncryptMessageBegin(h, p, null), K.CKR_OPERATION_NOT_INITIALIZED);
-    throwsCKR(() => f.p11.C_MessageEncryptFinal(h), K.CKR_OPERATION_NOT_INITIALIZED);
-    throwsCKR(() => f.p11.C_MessageDecryptFinal(h), K.CKR_OPERATION_NOT_INITIALIZED);
-    f.p11.C_MessageEncryptInit(h, GCM, key);
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, GCM, key), K.CKR_OPERATION_ACTIVE);
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, p, null, Buffer.alloc(1)), K.CKR_OPERATION_NOT_INITIALIZED);
+    throwsCKR(() => t.p11.C_EncryptMessageBegin(t.session, p, null), K.CKR_OPERATION_NOT_INITIALIZED);
+    throwsCKR(() => t.p11.C_MessageEncryptFinal(t.session), K.CKR_OPERATION_NOT_INITIALIZED);
+    throwsCKR(() => t.p11.C_MessageDecryptFinal(t.session), K.CKR_OPERATION_NOT_INITIALIZED);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, GCM, key), K.CKR_OPERATION_ACTIVE);
     // The other direction and the single-message functions are separate operations.
-    f.p11.C_MessageDecryptInit(h, GCM, key);
-    f.p11.C_EncryptInit(h, { mechanism: K.CKM_AES_GCM, parameter: { pIv: Buffer.alloc(12), ulIvBits: 96, ulTagBits: 128 } }, key);
-    f.p11.C_Encrypt(h, Buffer.alloc(1));
+    t.p11.C_MessageDecryptInit(t.session, GCM, key);
+    t.p11.C_EncryptInit(t.session, { mechanism: K.CKM_AES_GCM, parameter: { pIv: Buffer.alloc(12), ulIvBits: 96, ulTagBits: 128 } }, key);
+    t.p11.C_Encrypt(t.session, Buffer.alloc(1));
     // Many messages, one after another.
-    for (let i = 0; i < 3; i++) f.p11.C_EncryptMessage(h, p, null, Buffer.alloc(i));
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(1), 0), K.CKR_OPERATION_NOT_INITIALIZED, 'no message begun');
-    f.p11.C_EncryptMessageBegin(h, p, null);
-    throwsCKR(() => f.p11.C_EncryptMessageBegin(h, p, null), K.CKR_OPERATION_ACTIVE, 'one message at a time');
-    throwsCKR(() => f.p11.C_EncryptMessage(h, p, null, Buffer.alloc(1)), K.CKR_OPERATION_ACTIVE, 'not in the middle of a message');
-    f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(1), 0);
-    f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(1), K.CKF_END_OF_MESSAGE);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(1), 0), K.CKR_OPERATION_NOT_INITIALIZED, 'the message ended');
-    f.p11.C_EncryptMessageBegin(h, p, null);
-    f.p11.C_MessageEncryptFinal(h);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(1), K.CKF_END_OF_MESSAGE), K.CKR_OPERATION_NOT_INITIALIZED, 'Final dropped the message');
-    throwsCKR(() => f.p11.C_EncryptMessage(h, p, null, Buffer.alloc(1)), K.CKR_OPERATION_NOT_INITIALIZED);
-    f.p11.C_MessageDecryptFinal(h);
+    for (let i = 0; i < 3; i++) t.p11.C_EncryptMessage(t.session, p, null, Buffer.alloc(i));
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(1), 0), K.CKR_OPERATION_NOT_INITIALIZED, 'no message begun');
+    t.p11.C_EncryptMessageBegin(t.session, p, null);
+    throwsCKR(() => t.p11.C_EncryptMessageBegin(t.session, p, null), K.CKR_OPERATION_ACTIVE, 'one message at a time');
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, p, null, Buffer.alloc(1)), K.CKR_OPERATION_ACTIVE, 'not in the middle of a message');
+    t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(1), 0);
+    t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(1), K.CKF_END_OF_MESSAGE);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(1), 0), K.CKR_OPERATION_NOT_INITIALIZED, 'the message ended');
+    t.p11.C_EncryptMessageBegin(t.session, p, null);
+    t.p11.C_MessageEncryptFinal(t.session);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(1), K.CKF_END_OF_MESSAGE), K.CKR_OPERATION_NOT_INITIALIZED, 'Final dropped the message');
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, p, null, Buffer.alloc(1)), K.CKR_OPERATION_NOT_INITIALIZED);
+    t.p11.C_MessageDecryptFinal(t.session);
   });
 
   it('ends with Init(NULL mechanism) or C_SessionCancel, and its state cannot be saved', () => {
     const key = aesKey(randomBytes(16));
     const p = gcmParams(Buffer.alloc(12));
-    f.p11.C_MessageEncryptInit(h, GCM, key);
-    f.p11.C_EncryptMessageBegin(h, p, null);
-    f.p11.C_MessageEncryptInit(h, null, 0);
-    throwsCKR(() => f.p11.C_EncryptMessageNext(h, p, Buffer.alloc(1), 0), K.CKR_OPERATION_NOT_INITIALIZED);
-    f.p11.C_MessageEncryptInit(h, GCM, key);
-    f.p11.C_MessageDecryptInit(h, GCM, key);
-    throwsCKR(() => f.p11.C_GetOperationState(h), K.CKR_STATE_UNSAVEABLE);
-    f.p11.C_SessionCancel(h, K.CKF_MESSAGE_ENCRYPT);
-    throwsCKR(() => f.p11.C_EncryptMessage(h, p, null, Buffer.alloc(1)), K.CKR_OPERATION_NOT_INITIALIZED);
-    f.p11.C_DecryptMessageBegin(h, p, null);
-    f.p11.C_SessionCancel(h, K.CKF_MESSAGE_DECRYPT);
-    throwsCKR(() => f.p11.C_DecryptMessageNext(h, p, Buffer.alloc(1), 0), K.CKR_OPERATION_NOT_INITIALIZED);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
+    t.p11.C_EncryptMessageBegin(t.session, p, null);
+    t.p11.C_MessageEncryptInit(t.session, null, 0);
+    throwsCKR(() => t.p11.C_EncryptMessageNext(t.session, p, Buffer.alloc(1), 0), K.CKR_OPERATION_NOT_INITIALIZED);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
+    t.p11.C_MessageDecryptInit(t.session, GCM, key);
+    throwsCKR(() => t.p11.C_GetOperationState(t.session), K.CKR_STATE_UNSAVEABLE);
+    t.p11.C_SessionCancel(t.session, K.CKF_MESSAGE_ENCRYPT);
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, p, null, Buffer.alloc(1)), K.CKR_OPERATION_NOT_INITIALIZED);
+    t.p11.C_DecryptMessageBegin(t.session, p, null);
+    t.p11.C_SessionCancel(t.session, K.CKF_MESSAGE_DECRYPT);
+    throwsCKR(() => t.p11.C_DecryptMessageNext(t.session, p, Buffer.alloc(1), 0), K.CKR_OPERATION_NOT_INITIALIZED);
   });
 
   it('checks the key and the mechanism at Init', () => {
     const noEncrypt = aesKey(randomBytes(16), [{ type: K.CKA_ENCRYPT, value: false }, { type: K.CKA_DECRYPT, value: false }]);
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, GCM, noEncrypt), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
-    throwsCKR(() => f.p11.C_MessageDecryptInit(h, CCM, noEncrypt), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, GCM, noEncrypt), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
+    throwsCKR(() => t.p11.C_MessageDecryptInit(t.session, CCM, noEncrypt), K.CKR_KEY_FUNCTION_NOT_PERMITTED);
     const onlyCcm = aesKey(randomBytes(16), [{ type: K.CKA_ALLOWED_MECHANISMS, value: [K.CKM_AES_CCM] }]);
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, GCM, onlyCcm), K.CKR_MECHANISM_INVALID);
-    f.p11.C_MessageEncryptInit(h, CCM, onlyCcm);
-    f.p11.C_MessageEncryptFinal(h);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, GCM, onlyCcm), K.CKR_MECHANISM_INVALID);
+    t.p11.C_MessageEncryptInit(t.session, CCM, onlyCcm);
+    t.p11.C_MessageEncryptFinal(t.session);
     const key = aesKey(randomBytes(16));
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, { mechanism: K.CKM_AES_ECB }, key), K.CKR_MECHANISM_INVALID);
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, { mechanism: K.CKM_AES_GMAC }, key), K.CKR_MECHANISM_INVALID);
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, GCM, 0xdead), K.CKR_KEY_HANDLE_INVALID);
-    throwsCKR(() => f.p11.C_MessageEncryptInit(h, { mechanism: K.CKM_AES_GCM, parameter: 5 }, key), K.CKR_MECHANISM_PARAM_INVALID);
-    throwsCKR(() => f.p11.C_MessageEncryptInit(0xbad, GCM, key), K.CKR_SESSION_HANDLE_INVALID);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, { mechanism: K.CKM_AES_ECB }, key), K.CKR_MECHANISM_INVALID);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, { mechanism: K.CKM_AES_GMAC }, key), K.CKR_MECHANISM_INVALID);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, GCM, 0xdead), K.CKR_KEY_HANDLE_INVALID);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(t.session, { mechanism: K.CKM_AES_GCM, parameter: 5 }, key), K.CKR_MECHANISM_PARAM_INVALID);
+    throwsCKR(() => t.p11.C_MessageEncryptInit(0xbad, GCM, key), K.CKR_SESSION_HANDLE_INVALID);
     // Bad arguments to a message are CKR_ARGUMENTS_BAD.
-    f.p11.C_MessageEncryptInit(h, GCM, key);
-    throwsCKR(() => f.p11.C_EncryptMessage(h, gcmParams(Buffer.alloc(12)), null, 'text' as unknown as Buffer), K.CKR_ARGUMENTS_BAD);
-    throwsCKR(() => f.p11.C_EncryptMessage(h, gcmParams(Buffer.alloc(12)), 'aad' as unknown as Buffer, Buffer.alloc(1)), K.CKR_ARGUMENTS_BAD);
-    f.p11.C_MessageEncryptFinal(h);
+    t.p11.C_MessageEncryptInit(t.session, GCM, key);
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, gcmParams(Buffer.alloc(12)), null, 'text' as unknown as Buffer), K.CKR_ARGUMENTS_BAD);
+    throwsCKR(() => t.p11.C_EncryptMessage(t.session, gcmParams(Buffer.alloc(12)), 'aad' as unknown as Buffer, Buffer.alloc(1)), K.CKR_ARGUMENTS_BAD);
+    t.p11.C_MessageEncryptFinal(t.session);
   });
 });

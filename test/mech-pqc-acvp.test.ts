@@ -11,8 +11,18 @@
  * (ξ) and, at C_SignInit, re-derives the key from the seed and refuses it unless it matches
  * CKA_VALUE. So a signature made with the imported ACVP (seed, sk) shows the seed derives that
  * sk; the signature then has to verify under the ACVP pk imported as a public key.
+ *
+ * sigVer: test/fixtures/acvp-ml-dsa-sigver.json holds cases copied verbatim from NIST ACVP-Server
+ * gen-val/json-files/ML-DSA-sigVer-FIPS204/prompt.json with their testPassed from
+ * expectedResults.json (commit 203f667c26e10a1be89dfe8da7a54498fde2d848, vsId 42): for each
+ * parameter set an accepted and a rejected signature of the external interface, pure mode (with
+ * contexts), and two pre-hash ones (HashML-DSA: SHA3-224 accepted, SHA3-512 rejected). The public
+ * key is made with C_CreateObject and C_Verify must answer CKR_OK or CKR_SIGNATURE_INVALID as NIST
+ * expects. The internal and external-mu interfaces have no PKCS#11 mechanism here, so their groups
+ * are left out.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +35,17 @@ import { RW, setup, STORE_KINDS, throwsCKR, USER_PIN, type Fixture } from './hel
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 interface KeyGenCase { tgId: number; tcId: number; parameterSet: string; seed: string; pk: string; sk: string }
 const VECTORS = JSON.parse(readFileSync(resolve(repoRoot, 'test', 'fixtures', 'acvp-ml-dsa.json'), 'utf8')) as { keyGen: KeyGenCase[] };
+interface SigVerCase {
+  tgId: number; tcId: number; parameterSet: string; signatureInterface: 'external'; preHash: 'pure' | 'preHash';
+  hashAlg?: string; testPassed: boolean; pk: string; message: string; context: string; signature: string;
+}
+const SIG_VER = JSON.parse(readFileSync(resolve(repoRoot, 'test', 'fixtures', 'acvp-ml-dsa-sigver.json'), 'utf8')) as { sigVer: SigVerCase[] };
+
+/** ACVP hash names: the token's hashing mechanism, and the digest mechanism and node:crypto name for CKM_HASH_ML_DSA. */
+const PRE_HASHES: Record<string, { hashing: number; digest: number; node: string }> = {
+  'SHA3-224': { hashing: K.CKM_HASH_ML_DSA_SHA3_224, digest: K.CKM_SHA3_224, node: 'sha3-224' },
+  'SHA3-512': { hashing: K.CKM_HASH_ML_DSA_SHA3_512, digest: K.CKM_SHA3_512, node: 'sha3-512' },
+};
 
 const SETS: Record<string, number> = { 'ML-DSA-44': K.CKP_ML_DSA_44, 'ML-DSA-65': K.CKP_ML_DSA_65, 'ML-DSA-87': K.CKP_ML_DSA_87 };
 const hex = (s: string) => Buffer.from(s, 'hex');
@@ -73,6 +94,38 @@ describe('ML-DSA against NIST ACVP samples', () => {
       // Another seed does not derive this sk: the token refuses the key.
       const mismatched = importPrivate(set, hex(v.sk), flip(hex(v.seed), 5));
       throwsCKR(() => p11.C_SignInit(h, { mechanism: K.CKM_ML_DSA }, mismatched), K.CKR_FUNCTION_FAILED);
+    });
+  }
+
+  /** The mechanisms that verify a case: pure ML-DSA, or HashML-DSA both hashing and given the hash. */
+  const sigVerRuns = (v: SigVerCase): { mechanism: CK_MECHANISM; data: Buffer }[] => {
+    const message = hex(v.message);
+    const pContext = hex(v.context);
+    if (v.preHash === 'pure') return [{ mechanism: { mechanism: K.CKM_ML_DSA, parameter: { pContext } }, data: message }];
+    const preHash = PRE_HASHES[v.hashAlg!]!;
+    return [
+      { mechanism: { mechanism: preHash.hashing, parameter: { pContext } }, data: message },
+      { mechanism: { mechanism: K.CKM_HASH_ML_DSA, parameter: { pContext, hash: preHash.digest } }, data: createHash(preHash.node).update(message).digest() },
+    ];
+  };
+
+  it('has sigVer cases of each parameter set, accepted and rejected, with contexts and a pre-hash one', () => {
+    for (const set of Object.keys(SETS)) {
+      const cases = SIG_VER.sigVer.filter((v) => v.parameterSet === set);
+      assert.ok(cases.some((v) => v.testPassed) && cases.some((v) => !v.testPassed), `${set}: both answers`);
+    }
+    assert.ok(SIG_VER.sigVer.some((v) => v.testPassed && v.preHash === 'pure' && v.context.length > 0), 'an accepted signature with a context');
+    assert.ok(SIG_VER.sigVer.some((v) => v.testPassed && v.preHash === 'preHash'), 'an accepted pre-hash signature');
+  });
+
+  for (const v of SIG_VER.sigVer) {
+    const mode = v.preHash === 'pure' ? 'pure' : `pre-hash ${v.hashAlg}`;
+    it(`sigVer ${v.parameterSet} ${mode} (tgId ${v.tgId}, tcId ${v.tcId}): ${v.testPassed ? 'CKR_OK' : 'CKR_SIGNATURE_INVALID'}`, () => {
+      const pub = importPublic(SETS[v.parameterSet]!, hex(v.pk));
+      for (const { mechanism, data } of sigVerRuns(v)) {
+        if (v.testPassed) verify(mechanism, pub, data, hex(v.signature));
+        else throwsCKR(() => verify(mechanism, pub, data, hex(v.signature)), K.CKR_SIGNATURE_INVALID);
+      }
     });
   }
 });

@@ -228,10 +228,11 @@ describe('ML-KEM', () => {
   it('refuses keys of another type or whose value does not fit their parameter set', () => {
     const [dsaPub, dsaPriv] = generate(t, K.CKK_ML_DSA, K.CKP_ML_DSA_44);
     throwsCKR(() => t.p11.C_EncapsulateKey(t.h, ML_KEM, dsaPub, SECRET), K.CKR_KEY_TYPE_INCONSISTENT);
-    throwsCKR(() => t.p11.C_DecapsulateKey(t.h, ML_KEM, dsaPriv, SECRET, Buffer.alloc(768)), K.CKR_KEY_TYPE_INCONSISTENT);
+    throwsCKR(() => t.p11.C_DecapsulateKey(t.h, ML_KEM, dsaPriv, SECRET, Buffer.alloc(768)), K.CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT);
+    throwsCKR(() => t.p11.C_DecapsulateKey(t.h, ML_KEM, 987654, SECRET, Buffer.alloc(768)), K.CKR_UNWRAPPING_KEY_HANDLE_INVALID);
     const [pub512, priv512] = generate(t, K.CKK_ML_KEM, K.CKP_ML_KEM_512, true);
     const mislabelled = importPrivate(t, K.CKK_ML_KEM, K.CKP_ML_KEM_768, attr(t, priv512, K.CKA_VALUE) as Buffer);
-    throwsCKR(() => decapsulate(t, mislabelled, Buffer.alloc(1088)), K.CKR_KEY_SIZE_RANGE);
+    throwsCKR(() => decapsulate(t, mislabelled, Buffer.alloc(1088)), K.CKR_UNWRAPPING_KEY_SIZE_RANGE);
     // An encapsulation key whose coefficients are not reduced mod q fails FIPS 203's modulus check.
     const unreduced = Buffer.from(attr(t, pub512, K.CKA_VALUE) as Buffer);
     unreduced[0] = 0xff; unreduced[1] |= 0x0f;

@@ -113,7 +113,7 @@ describe('backup and restore', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /never overwrites/);
     r = run(['token', 'backup', join(dir, 'x.bak'), '--token', 'nope'], home('src-home'));
-    assert.equal(r.status, 1);
+    assert.equal(r.status, 2, 'naming a token that does not exist is a usage error');
     assert.match(r.stderr, /no token is labelled "nope"/);
     r = run(['token', 'restore', file], home('dst-home'));
     assert.equal(r.status, 0, r.stderr);

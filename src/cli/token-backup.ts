@@ -1,15 +1,18 @@
 /** `cryptoki token backup` and `cryptoki token restore`. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { backupToken, restoreTokens } from '../store/backup.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { TokenRecord, TokenStore } from '../store/store.js';
+import { UsageError } from './errors.js';
+import { withProgress } from './progress.js';
 import { openStore } from './store.js';
 
 /** A token named by its label or serial number; none named means every token. */
 function chooseToken(tokens: TokenRecord[], name: string | undefined): TokenRecord | undefined {
   if (name === undefined) return undefined;
   const found = tokens.filter((t) => t.label.trimEnd() === name || t.serial.trimEnd() === name);
-  if (found.length !== 1) throw new Error(found.length === 0 ? `no token is labelled "${name}" or has that serial` : `several tokens are labelled "${name}": name one by serial`);
+  if (found.length !== 1) throw new UsageError(found.length === 0 ? `no token is labelled "${name}" or has that serial` : `several tokens are labelled "${name}": name one by serial`);
   return found[0];
 }
 
@@ -30,9 +33,9 @@ export function addBackupCommands(token: Command): void {
     .option('--token <label-or-serial>', 'only this token')
     .addHelpText('after', '\nExample:\n  cryptoki token backup ~/tokens-2026-11-27.db --token signing')
     .action((file: string, opts: { token?: string }) => withStore((store) => {
-      if (!(store instanceof SqliteStore)) throw new Error('backups are taken of an SQLite store');
+      if (!(store instanceof SqliteStore)) throw new UsageError('backups are taken of an SQLite store');
       const chosen = chooseToken(store.listTokens(), opts.token);
-      backupToken(store, file, chosen?.tokenId);
+      withProgress('backing up', () => backupToken(store, file, chosen?.tokenId));
       process.stdout.write(`backed up ${chosen ? `token "${chosen.label.trimEnd()}"` : 'every token'} to ${file}\n`);
     }));
   token
@@ -42,6 +45,7 @@ export function addBackupCommands(token: Command): void {
     .option('--token <label-or-serial>', 'only this token of the backup')
     .addHelpText('after', '\nExample:\n  cryptoki token restore ~/tokens-2026-11-27.db --token signing')
     .action((file: string, opts: { token?: string }) => withStore((store) => {
+      if (!existsSync(file)) throw new UsageError(`${file} does not exist`);
       const backup = new SqliteStore(file);
       let chosen: TokenRecord | undefined;
       try {
@@ -49,7 +53,7 @@ export function addBackupCommands(token: Command): void {
       } finally {
         backup.close();
       }
-      for (const { token: t, slotId } of restoreTokens(store, file, chosen?.tokenId)) {
+      for (const { token: t, slotId } of withProgress('restoring', () => restoreTokens(store, file, chosen?.tokenId))) {
         process.stdout.write(`restored token "${t.label.trimEnd()}" (serial ${t.serial}) in slot ${slotId}\n`);
       }
     }));

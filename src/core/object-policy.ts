@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import { valuesEqual, type AttributeMap, type StoredValue } from '../pkcs11/attributes.js';
+import { constantName } from '../pkcs11/names.js';
 
 /** How a value may change after creation (footnotes 8, 11, 12). */
 export type Change = 'never' | 'free' | 'onlyToTrue' | 'onlyToFalse';
@@ -213,6 +214,17 @@ const SECRET_KEY_LENGTHS: Record<number, readonly number[]> = {
 const invalid = (code: number, detail: string) => new CKRError(code, detail);
 
 /**
+ * Spec 4.1.1: an attribute Cryptoki defines, but not for this kind of object
+ * (CKA_MODULUS on a secret key), makes the template inconsistent; one that
+ * neither Cryptoki nor this token defines is an invalid attribute type.
+ */
+function notForThisObject(type: number): CKRError {
+  return constantName('CKA', type) !== undefined
+    ? invalid(K.CKR_TEMPLATE_INCONSISTENT, `attribute ${hex(type)} does not belong to this kind of object`)
+    : invalid(K.CKR_ATTRIBUTE_TYPE_INVALID, `attribute ${hex(type)} is not a known attribute`);
+}
+
+/**
  * Checks of key material that comes from outside (C_CreateObject, C_UnwrapKey),
  * by key type, registered by the mechanism families: they refuse inconsistent
  * material with CKR_ATTRIBUTE_VALUE_INVALID and fill in what follows from it
@@ -302,7 +314,8 @@ export function secretAttributeTypes(attrs: AttributeMap): Set<number> {
   return out;
 }
 
-export type CreationOrigin = 'create' | 'generate' | 'unwrap' | 'derive';
+/** 'encapsulate': a KEM's shared secret (C_EncapsulateKey / C_DecapsulateKey), which another party holds too. */
+export type CreationOrigin = 'create' | 'generate' | 'unwrap' | 'derive' | 'encapsulate';
 
 export interface CreationContext {
   origin: CreationOrigin;
@@ -334,7 +347,7 @@ export function completeNewObject(template: AttributeMap, ctx: CreationContext):
 
   for (const type of template.keys()) {
     const rule = rules.get(type);
-    if (!rule) throw invalid(K.CKR_ATTRIBUTE_TYPE_INVALID, `attribute ${hex(type)} not valid for this object`);
+    if (!rule) throw notForThisObject(type);
     if (rule.create === 'forbidden' && !ctx.computed?.has(type)) {
       throw invalid(K.CKR_ATTRIBUTE_READ_ONLY, `attribute ${hex(type)} is set by the token`);
     }
@@ -371,7 +384,7 @@ function completeKey(attrs: AttributeMap, ctx: CreationContext): void {
   if (cls !== K.CKO_PUBLIC_KEY) {
     // A key whose value was ever outside the token was never "always sensitive";
     // a derived key is only as clean as the key it came from.
-    const outside = ctx.origin === 'create' || ctx.origin === 'unwrap';
+    const outside = ctx.origin === 'create' || ctx.origin === 'unwrap' || ctx.origin === 'encapsulate';
     const baseSensitive = ctx.base ? ctx.base.get(K.CKA_ALWAYS_SENSITIVE) === true : true;
     const baseNeverExtractable = ctx.base ? ctx.base.get(K.CKA_NEVER_EXTRACTABLE) === true : true;
     attrs.set(K.CKA_ALWAYS_SENSITIVE, !outside && baseSensitive && attrs.get(K.CKA_SENSITIVE) === true);
@@ -448,7 +461,7 @@ export function applyChanges(
   const next: AttributeMap = new Map(current);
   for (const [type, value] of changes) {
     const rule = rules.get(type);
-    if (!rule) throw invalid(K.CKR_ATTRIBUTE_TYPE_INVALID, `attribute ${hex(type)} not valid for this object`);
+    if (!rule) throw notForThisObject(type);
     const old = current.get(type);
     const change = (mode === 'copy' ? rule.copy : undefined) ?? rule.set;
     const same = old !== undefined && valuesEqual(old, value);

@@ -11,7 +11,7 @@ import {
 } from '../pkcs11/attributes.js';
 import type { ObjectRecord } from '../store/store.js';
 import type { Application, Session } from './application.js';
-import { isHidden, secretAttributeTypes } from './object-policy.js';
+import { isHidden, isKeyClass, secretAttributeTypes } from './object-policy.js';
 import { objectAad, privateIndex, seal, unseal } from './seal.js';
 
 export interface LiveObject {
@@ -49,6 +49,16 @@ export class ObjectTable {
       if (ref) obj = this.load(ref.tokenId, ref.uid, handle);
     }
     if (!obj || obj.tokenId !== session.tokenId || !this.visible(obj)) throw new CKRError(code);
+    return obj;
+  }
+
+  /**
+   * The key behind a handle. Any other object is answered CKR_KEY_HANDLE_INVALID,
+   * which the spec defines to cover "a valid handle for an object which is not a key".
+   */
+  getKey(session: Session, handle: number): LiveObject {
+    const obj = this.get(session, handle, K.CKR_KEY_HANDLE_INVALID);
+    if (!isKeyClass(obj.attrs.get(K.CKA_CLASS))) throw new CKRError(K.CKR_KEY_HANDLE_INVALID);
     return obj;
   }
 

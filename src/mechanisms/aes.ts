@@ -1,6 +1,6 @@
 /**
  * AES (spec sections "AES", "AES with Counter", "AES CBC with CipherText
- * Stealing CTS", "AES XTS"): key generation, check values, and the block
+ * Stealing CTS", "AES XTS"): key generation (AES and AES-XTS keys), check values, and the block
  * cipher modes for encryption, decryption and key wrapping.
  *
  * The block-mode machinery here (ECB, CBC, CBC with PKCS#7 padding, saved
@@ -635,6 +635,24 @@ function generateAesKey(parameter: unknown, template: AttributeMap): AttributeMa
 }
 
 registerMechanism({ type: K.CKM_AES_KEY_GEN, minKeySize: 16, maxKeySize: 32, generateKey: generateAesKey });
+
+/**
+ * CKM_AES_XTS_KEY_GEN: an XTS key is two AES keys in one value of CKA_VALUE_LEN
+ * 32 or 64 bytes. CKM_AES_XTS refuses equal halves (SP 800-38E), so a draw
+ * with equal halves is drawn again.
+ */
+function generateXtsKey(parameter: unknown, template: AttributeMap): AttributeMap {
+  noParameter(parameter);
+  const length = template.get(K.CKA_VALUE_LEN);
+  if (length === undefined) throw new CKRError(K.CKR_TEMPLATE_INCOMPLETE, 'CKA_VALUE_LEN is required');
+  if (length !== 32 && length !== 64) throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, 'CKA_VALUE_LEN must be 32 or 64');
+  let value: Buffer;
+  do value = randomBytes(length);
+  while (value.subarray(0, length / 2).equals(value.subarray(length / 2)));
+  return new Map<number, number | Buffer>([[K.CKA_KEY_TYPE, K.CKK_AES_XTS], [K.CKA_VALUE, value], [K.CKA_VALUE_LEN, length]]);
+}
+
+registerMechanism({ type: K.CKM_AES_XTS_KEY_GEN, minKeySize: 32, maxKeySize: 64, generateKey: generateXtsKey });
 
 registerBlockModes(AES, [K.CKK_AES], 16, 32, { ecb: K.CKM_AES_ECB, cbc: K.CKM_AES_CBC, cbcPad: K.CKM_AES_CBC_PAD });
 

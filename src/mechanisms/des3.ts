@@ -7,9 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as K from '../pkcs11/constants.js';
+import { CKRError } from '../pkcs11/error.js';
 import type { AttributeMap } from '../pkcs11/attributes.js';
 import { checkValue, generatedSecretKey, noParameter, registerBlockModes, type BlockCipher } from './aes.js';
-import { registerCheckValue } from '../core/object-policy.js';
+import { registerCheckValue, registerImportCheck } from '../core/object-policy.js';
 import { registerMechanism } from './registry.js';
 
 /** Three-key TDEA for 24-byte keys, two-key (K1 = K3) for 16-byte DES2 keys. */
@@ -49,6 +50,16 @@ function randomDesKey(parts: number): Buffer {
 export const des3CheckValue = (key: Buffer): Buffer => checkValue(DES3, key);
 registerCheckValue(K.CKK_DES3, des3CheckValue);
 registerCheckValue(K.CKK_DES2, des3CheckValue);
+
+/** The spec: "Attempting to create or unwrap a DES2 [DES3] key with incorrect parity will return an error." */
+function checkParity(attrs: AttributeMap): void {
+  const value = attrs.get(K.CKA_VALUE);
+  if (Buffer.isBuffer(value) && !setOddParity(Buffer.from(value)).equals(value)) {
+    throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, 'every byte of a DES key must have odd parity');
+  }
+}
+registerImportCheck(K.CKK_DES3, checkParity);
+registerImportCheck(K.CKK_DES2, checkParity);
 
 function keyGenerator(keyType: number, parts: number) {
   return (parameter: unknown, template: AttributeMap): AttributeMap => {

@@ -8,63 +8,7 @@ import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import type { AttributeMap } from '../pkcs11/attributes.js';
 
-// ---- DER ------------------------------------------------------------------------------
-
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n >>>= 8) bytes.unshift(n & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-/** One DER element: tag, length, contents. */
-export function tlv(tag: number, ...contents: Buffer[]): Buffer {
-  const body = Buffer.concat(contents);
-  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
-}
-
-export interface Element {
-  tag: number;
-  value: Buffer;
-  /** Offset just past the element. */
-  end: number;
-}
-
-/** Reads the DER element at `offset`; null if it is malformed or runs past the end. */
-export function readElement(der: Buffer, offset = 0): Element | null {
-  if (offset + 2 > der.length) return null;
-  const tag = der[offset]!;
-  let length = der[offset + 1]!;
-  let start = offset + 2;
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    if (count === 0 || count > 4 || start + count > der.length) return null;
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + der[start + i]!;
-    start += count;
-  }
-  const end = start + length;
-  if (end > der.length) return null;
-  return { tag, value: der.subarray(start, end), end };
-}
-
-/** The contents of `der` if it is exactly one element with this tag. */
-export function readWhole(der: Buffer, tag: number): Buffer | null {
-  const e = readElement(der);
-  return e && e.tag === tag && e.end === der.length ? e.value : null;
-}
-
-/** DER of an OBJECT IDENTIFIER given in dotted form. */
-export function oid(dotted: string): Buffer {
-  const arcs = dotted.split('.').map(Number);
-  const bytes = [arcs[0]! * 40 + arcs[1]!];
-  for (const arc of arcs.slice(2)) {
-    const chunk = [arc & 0x7f];
-    for (let n = Math.floor(arc / 128); n > 0; n = Math.floor(n / 128)) chunk.unshift(0x80 | (n & 0x7f));
-    bytes.push(...chunk);
-  }
-  return tlv(0x06, Buffer.from(bytes));
-}
+import { oid, readElement, readWhole, tlv } from './der.js';
 
 const TAG_OCTET_STRING = 0x04;
 const TAG_PRINTABLE_STRING = 0x13;

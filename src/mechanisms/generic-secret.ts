@@ -85,13 +85,20 @@ export function secretKeyAttributes(keyType: number, value: Buffer, template: At
   return computed;
 }
 
-/** C_GenerateKey of a random secret key of CKA_VALUE_LEN bytes, within [min, max]. */
+/**
+ * C_GenerateKey of a random secret key of CKA_VALUE_LEN bytes, within [min, max].
+ * A length outside the range is an invalid CKA_VALUE_LEN (spec 4.1.1):
+ * CKR_KEY_SIZE_RANGE is about a key supplied to an operation, and is not among
+ * C_GenerateKey's return values.
+ */
 export function generateRandomKey(keyType: number, minBytes: number, maxBytes: number) {
   return (parameter: unknown, template: AttributeMap): AttributeMap => {
     if (!isAbsent(parameter)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'this mechanism takes no parameter');
     const length = requestedValueLen(template);
     if (length === undefined) throw new CKRError(K.CKR_TEMPLATE_INCOMPLETE, 'CKA_VALUE_LEN is required');
-    if (length < minBytes || length > maxBytes) throw new CKRError(K.CKR_KEY_SIZE_RANGE);
+    if (length < minBytes || length > maxBytes) {
+      throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, `CKA_VALUE_LEN must be ${minBytes} to ${maxBytes}`);
+    }
     return secretKeyAttributes(keyType, randomBytes(length), template);
   };
 }

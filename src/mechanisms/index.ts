@@ -14,4 +14,5 @@ import './hmac.js';
 import './kdf.js';
 import './generic-secret.js';
 import './pqc.js';
+import './pqc-pkcs8.js';
 export { mechanismFor, mechanismInfo, mechanismList } from './registry.js';

@@ -7,6 +7,7 @@
 import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import type { AttributeMap } from '../pkcs11/attributes.js';
+import { setOddParity } from './des3.js';
 import { MAX_SECRET_KEY_BYTES, requestedValueLen, secretKeyAttributes } from './generic-secret.js';
 
 /** The lengths a key type allows, where it restricts them. */
@@ -64,21 +65,10 @@ export function derivedKeyShape(template: AttributeMap, rules: LengthRules = {})
   return { keyType, length };
 }
 
-/** Sets each byte's low bit so that it has odd parity, as DES keys must. */
-function withDesParity(value: Buffer): Buffer {
-  const out = Buffer.from(value);
-  for (let i = 0; i < out.length; i++) {
-    let ones = 0;
-    for (let b = out[i]! >> 1; b; b >>= 1) ones += b & 1;
-    out[i] = (out[i]! & 0xfe) | (ones % 2 === 0 ? 1 : 0);
-  }
-  return out;
-}
-
 /** The computed attributes of a derived secret key made from `material` (exactly shape.length bytes). */
 export function derivedKeyAttributes(shape: DerivedKeyShape, material: Buffer, template: AttributeMap): AttributeMap {
   const isDes = shape.keyType === K.CKK_DES2 || shape.keyType === K.CKK_DES3;
-  return secretKeyAttributes(shape.keyType, isDes ? withDesParity(material) : material, template);
+  return secretKeyAttributes(shape.keyType, isDes ? setOddParity(Buffer.from(material)) : material, template);
 }
 
 /** The base key's secret bytes; only secret keys have them. */

@@ -3,9 +3,10 @@
  * (spec "SP800-108 Key Derivation"), with HMAC or CMAC as the PRF. The PRF
  * input is the CK_PRF_DATA_PARAM list in order, each entry becoming bytes.
  *
- * Not offered, for want of key lookup in the mechanism interface: data of type
- * CK_SP800_108_KEY_HANDLE, and additional derived keys (pAdditionalDerivedKeys),
- * both refused with CKR_MECHANISM_PARAM_INVALID.
+ * Data of type CK_SP800_108_KEY_HANDLE puts another key's value into the PRF
+ * input; additional derived keys (pAdditionalDerivedKeys) each take whole PRF
+ * blocks after the primary key's, and their handles are written into the
+ * caller's CK_DERIVED_KEY entries (phKey), as C writes through the pointer.
  */
 import { createCipheriv, createHmac } from 'node:crypto';
 import * as K from '../pkcs11/constants.js';
@@ -15,7 +16,7 @@ import { AesCmac } from './cmac.js';
 import { MAX_SECRET_KEY_BYTES } from './generic-secret.js';
 import { HMAC_ALGORITHMS } from './hmac.js';
 import { baseKeyValue, bytesField, derivedKeyAttributes, derivedKeyShape, parameterObject, ulongField } from './kdf-derived-key.js';
-import type { KeyObject } from './mechanism.js';
+import type { AdditionalDerivedKey, DerivedKeys, KeyObject } from './mechanism.js';
 import { registerMechanism } from './registry.js';
 
 type Mode = 'counter' | 'feedback' | 'pipeline';
@@ -30,6 +31,9 @@ type DataSegment =
   | { type: 'counter'; format: IntegerFormat }
   | { type: 'dkm'; format: IntegerFormat; sumOfSegments: boolean }
   | { type: 'bytes'; value: Buffer };
+
+/** Looks up a key handle of the parameter (the core checks it like the base key). */
+type KeyLookup = (handle: unknown) => KeyObject;
 
 interface Prf {
   size: number;
@@ -127,7 +131,7 @@ function dkmFormat(value: unknown): DataSegment {
 }
 
 /** One CK_PRF_DATA_PARAM { type, pValue }. */
-function dataSegment(entry: unknown, mode: Mode): DataSegment {
+function dataSegment(entry: unknown, mode: Mode, otherKey: KeyLookup): DataSegment {
   const e = parameterObject(entry, 'CK_PRF_DATA_PARAM');
   switch (e.type) {
     case K.CK_SP800_108_ITERATION_VARIABLE:
@@ -146,16 +150,17 @@ function dataSegment(entry: unknown, mode: Mode): DataSegment {
       return { type: 'bytes', value };
     }
     case K.CK_SP800_108_KEY_HANDLE:
-      throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'key handles in the PRF data are not supported');
+      // pValue points to a CK_OBJECT_HANDLE: here, the handle itself.
+      return { type: 'bytes', value: baseKeyValue(otherKey(e.pValue).attrs) };
     default:
       throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'unknown CK_PRF_DATA_TYPE');
   }
 }
 
 /** pDataParams: one iteration variable, at most one counter and one DKM length. */
-function dataSegments(value: unknown, mode: Mode): DataSegment[] {
+function dataSegments(value: unknown, mode: Mode, otherKey: KeyLookup): DataSegment[] {
   if (!Array.isArray(value) || value.length === 0) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'pDataParams must be a list');
-  const segments = value.map((entry) => dataSegment(entry, mode));
+  const segments = value.map((entry) => dataSegment(entry, mode, otherKey));
   const count = (type: DataSegment['type']) => segments.filter((s) => s.type === type).length;
   if (count('iteration') !== 1) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'exactly one iteration variable is required');
   if (count('counter') > 1 || count('dkm') > 1) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a counter or DKM length may appear once');
@@ -166,19 +171,35 @@ interface KdfParams {
   prfType: unknown;
   segments: DataSegment[];
   iv: Buffer;
+  /** The CK_DERIVED_KEY entries, as the caller gave them (their phKey receives the handle). */
+  additionalKeys: Record<string, unknown>[];
+}
+
+/**
+ * pAdditionalDerivedKeys: absent, null or a list of CK_DERIVED_KEY { pTemplate, phKey };
+ * ulAdditionalDerivedKeys, where given, must count it.
+ */
+function additionalKeyEntries(p: Record<string, unknown>): Record<string, unknown>[] {
+  const value = p.pAdditionalDerivedKeys ?? [];
+  if (!Array.isArray(value)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'pAdditionalDerivedKeys must be a list');
+  if (p.ulAdditionalDerivedKeys !== undefined && p.ulAdditionalDerivedKeys !== value.length) {
+    throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'ulAdditionalDerivedKeys does not count pAdditionalDerivedKeys');
+  }
+  return value.map((entry) => {
+    const e = parameterObject(entry, 'CK_DERIVED_KEY');
+    if (!Array.isArray(e.pTemplate)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a CK_DERIVED_KEY needs a template');
+    return e;
+  });
 }
 
 /** CK_SP800_108_KDF_PARAMS, or CK_SP800_108_FEEDBACK_KDF_PARAMS (which adds pIV) in feedback mode. */
-function kdfParams(parameter: unknown, mode: Mode): KdfParams {
+function kdfParams(parameter: unknown, mode: Mode, otherKey: KeyLookup): KdfParams {
   const p = parameterObject(parameter, mode === 'feedback' ? 'CK_SP800_108_FEEDBACK_KDF_PARAMS' : 'CK_SP800_108_KDF_PARAMS');
-  const additional = p.pAdditionalDerivedKeys;
-  if ((Array.isArray(additional) && additional.length > 0) || (typeof p.ulAdditionalDerivedKeys === 'number' && p.ulAdditionalDerivedKeys > 0)) {
-    throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'additional derived keys are not supported');
-  }
   return {
     prfType: p.prfType,
-    segments: dataSegments(p.pDataParams, mode),
+    segments: dataSegments(p.pDataParams, mode, otherKey),
     iv: mode === 'feedback' ? bytesField(p, 'pIV', true) : Buffer.alloc(0),
+    additionalKeys: additionalKeyEntries(p),
   };
 }
 
@@ -197,12 +218,15 @@ function encodeInteger(value: number, format: IntegerFormat): Buffer {
 }
 
 /**
- * The derived keying material: `length` bytes from PRF blocks K(1..n), where
+ * The keying material of each key in `lengths`, from PRF blocks K(1..n), where
  * K(i) = PRF(key, the data with the iteration variable and counter of step i).
+ * Each key starts on a fresh block: no two keys share a PRF output segment.
  */
-function sp800108(mode: Mode, prf: Prf, params: KdfParams, length: number): Buffer {
-  const blocks = Math.ceil(length / prf.size);
-  const dkmBits = (s: { sumOfSegments: boolean }) => (s.sumOfSegments ? blocks * prf.size : length) * 8;
+function sp800108(mode: Mode, prf: Prf, params: KdfParams, lengths: number[]): Buffer[] {
+  const blocksOf = lengths.map((length) => Math.ceil(length / prf.size));
+  const blocks = blocksOf.reduce((a, b) => a + b, 0);
+  const sumOfKeys = lengths.reduce((a, b) => a + b, 0);
+  const dkmBits = (s: { sumOfSegments: boolean }) => (s.sumOfSegments ? blocks * prf.size : sumOfKeys) * 8;
   // The PRF input of step i; without `iteration`, the fixed data alone (no iteration variable, no counter).
   const input = (i: number, iteration: Buffer | null) => Buffer.concat(params.segments.flatMap((s) => {
     switch (s.type) {
@@ -232,7 +256,12 @@ function sp800108(mode: Mode, prf: Prf, params: KdfParams, length: number): Buff
     if (mode === 'feedback') chained = block;
     out.push(block);
   }
-  return Buffer.concat(out).subarray(0, length);
+  let next = 0;
+  return lengths.map((length, k) => {
+    const keyBlocks = out.slice(next, next + blocksOf[k]!);
+    next += blocksOf[k]!;
+    return Buffer.concat(keyBlocks).subarray(0, length);
+  });
 }
 
 /**
@@ -248,12 +277,35 @@ function inheritFromBase(base: AttributeMap, template: AttributeMap, computed: A
 }
 
 function derive(mode: Mode) {
-  return (baseKey: KeyObject, parameter: unknown, template: AttributeMap): AttributeMap => {
-    const params = kdfParams(parameter, mode);
+  return (
+    baseKey: KeyObject, parameter: unknown, template: AttributeMap,
+    otherKey: KeyLookup, keyTemplate: (raw: unknown) => AttributeMap,
+  ): DerivedKeys => {
+    const params = kdfParams(parameter, mode, otherKey);
     const prf = prfFor(params.prfType, baseKey.attrs);
     const shape = derivedKeyShape(template);
-    const material = sp800108(mode, prf, params, shape.length);
-    return inheritFromBase(baseKey.attrs, template, derivedKeyAttributes(shape, material, template));
+    // A template that cannot be met marks its own entry, so the caller can tell which one failed.
+    const additional = params.additionalKeys.map((entry) => {
+      const deliver = (handle: number) => { entry.phKey = handle; };
+      try {
+        const keyTemplateOf = keyTemplate(entry.pTemplate);
+        return { entry, deliver, template: keyTemplateOf, shape: derivedKeyShape(keyTemplateOf) };
+      } catch (err) {
+        deliver(K.CK_INVALID_HANDLE);
+        throw err;
+      }
+    });
+    const [material, ...extra] = sp800108(mode, prf, params, [shape.length, ...additional.map((a) => a.shape.length)]);
+    const made = (keyShape: typeof shape, bytes: Buffer, keyTemplateOf: AttributeMap) =>
+      inheritFromBase(baseKey.attrs, keyTemplateOf, derivedKeyAttributes(keyShape, bytes, keyTemplateOf));
+    return {
+      key: made(shape, material!, template),
+      additional: additional.map((a, k): AdditionalDerivedKey => ({
+        template: a.template,
+        computed: made(a.shape, extra[k]!, a.template),
+        deliver: a.deliver,
+      })),
+    };
   };
 }
 

@@ -67,6 +67,21 @@ export interface KeyPair {
   privateKey: AttributeMap;
 }
 
+/** A key derived beside C_DeriveKey's own, from a template in the parameter (SP 800-108's CK_DERIVED_KEY). */
+export interface AdditionalDerivedKey {
+  /** Its template, completed by the `keyTemplate` the core gave derive(). */
+  template: AttributeMap;
+  computed: AttributeMap;
+  /** Hands the new key's handle back to the caller (CK_INVALID_HANDLE marks a template that failed). */
+  deliver(handle: number): void;
+}
+
+/** What derive() returns when the parameter asks for more than one key. */
+export interface DerivedKeys {
+  key: AttributeMap;
+  additional: AdditionalDerivedKey[];
+}
+
 export interface Mechanism {
   type: number;
   /** C_GetMechanismInfo key sizes, in the unit the spec gives for this mechanism (bits or bytes). */
@@ -109,11 +124,16 @@ export interface Mechanism {
   wrap?(wrappingKey: KeyObject, parameter: unknown, keyBytes: Buffer): Buffer;
   unwrap?(unwrappingKey: KeyObject, parameter: unknown, wrapped: Buffer): Buffer;
   /**
-   * C_DeriveKey: the new key's computed attributes (CKA_VALUE at least).
-   * `otherKey` resolves a key handle found in the parameter (checked by the core
-   * like the base key: visible, a secret key with CKA_DERIVE).
+   * C_DeriveKey: the new key's computed attributes (CKA_VALUE at least), or
+   * those of several keys. `otherKey` resolves a key handle found in the
+   * parameter (checked by the core like the base key: visible, a secret key
+   * with CKA_DERIVE); `keyTemplate` completes a template found in the parameter
+   * as the core completes C_DeriveKey's own (class, the base key's CKA_DERIVE_TEMPLATE).
    */
-  derive?(baseKey: KeyObject, parameter: unknown, template: AttributeMap, otherKey: (handle: unknown) => KeyObject): AttributeMap;
+  derive?(
+    baseKey: KeyObject, parameter: unknown, template: AttributeMap,
+    otherKey: (handle: unknown) => KeyObject, keyTemplate: (raw: unknown) => AttributeMap,
+  ): AttributeMap | DerivedKeys;
   /** The derivation makes a data object (CKO_DATA with the result as CKA_VALUE), not a key: CKM_HKDF_DATA. */
   derivesData?: true;
   encapsulate?(publicKey: KeyObject, parameter: unknown): { ciphertext: Buffer; secret: Buffer };

@@ -6,16 +6,14 @@
  * generation from CKA_PARAMETER_SET, key checks, the CK_SIGN_ADDITIONAL_CONTEXT
  * and CK_HASH_SIGN_ADDITIONAL_CONTEXT parameters, the FIPS 204/205 message
  * encodings (pure and pre-hash), and the registrations.
- *
- * Private keys are not wrappable yet: the PKCS#8 codec registry
- * (key-codec.ts) parses through node:crypto, which on Node 20 does not know
- * these key types.
+ * Their PKCS#8 encodings, for wrapping, are pqc-pkcs8.ts's.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as K from '../pkcs11/constants.js';
 import { CKRError } from '../pkcs11/error.js';
 import type { AttributeMap } from '../pkcs11/attributes.js';
 import type { KeyObject, KeyPair, Mechanism, Signer, Verifier } from './mechanism.js';
+import { oid as derOid, tlv } from './der.js';
 import { ML_DSA_SETS } from './pqc-ml-dsa.js';
 import { ML_KEM_SETS, type KemParameterSet } from './pqc-ml-kem.js';
 import { SLH_DSA_SETS } from './pqc-slh-dsa.js';
@@ -68,32 +66,9 @@ const SLH_DSA: Family<SignatureParameterSet> = { keyType: K.CKK_SLH_DSA, sets: S
 
 // ---- DER for CKA_PUBLIC_KEY_INFO --------------------------------------------------
 
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-function der(tag: number, ...contents: Buffer[]): Buffer {
-  const body = Buffer.concat(contents);
-  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
-}
-
-function derOid(dotted: string): Buffer {
-  const [first, second, ...rest] = dotted.split('.').map(Number) as [number, number, ...number[]];
-  const bytes = [40 * first + second];
-  for (const arc of rest) {
-    const base128 = [arc % 128];
-    for (let n = Math.floor(arc / 128); n > 0; n = Math.floor(n / 128)) base128.unshift(0x80 | (n % 128));
-    bytes.push(...base128);
-  }
-  return der(0x06, Buffer.from(bytes));
-}
-
 /** SubjectPublicKeyInfo with absent parameters: RFC 9881 (ML-DSA), RFC 9909 (SLH-DSA), draft-ietf-lamps-kyber-certificates (ML-KEM). */
-function subjectPublicKeyInfo(oid: string, publicKey: Buffer): Buffer {
-  return der(0x30, der(0x30, derOid(oid)), der(0x03, Buffer.from([0]), publicKey));
+export function subjectPublicKeyInfo(oid: string, publicKey: Buffer): Buffer {
+  return tlv(0x30, tlv(0x30, derOid(oid)), tlv(0x03, Buffer.from([0]), publicKey));
 }
 
 // ---- keys ----------------------------------------------------------------------------

@@ -239,8 +239,9 @@ function exponentOf(template: AttributeMap): { bytes: Buffer; value: number } {
 function modulusBitsOf(template: AttributeMap): number {
   const bits = template.get(K.CKA_MODULUS_BITS);
   if (bits === undefined) throw new CKRError(K.CKR_TEMPLATE_INCOMPLETE, 'CKA_MODULUS_BITS is required');
+  // C_GenerateKeyPair has no CKR_KEY_SIZE_RANGE among its return values: the size is an attribute value.
   if (typeof bits !== 'number' || bits < MIN_MODULUS_BITS || bits > MAX_MODULUS_BITS) {
-    throw new CKRError(K.CKR_KEY_SIZE_RANGE, `the modulus must have ${MIN_MODULUS_BITS} to ${MAX_MODULUS_BITS} bits`);
+    throw new CKRError(K.CKR_ATTRIBUTE_VALUE_INVALID, `the modulus must have ${MIN_MODULUS_BITS} to ${MAX_MODULUS_BITS} bits`);
   }
   return bits;
 }

@@ -37,7 +37,7 @@ const USAGE: Record<KeyFunction, { attribute: number; classes: number[] }> = {
  * mechanism, the usage attribute is on, the mechanism is allowed, the size fits.
  */
 export function usableKey(app: Application, s: Session, hKey: number, mechanism: Mechanism, fn: KeyFunction): LiveObject {
-  const key = app.objects.get(s, hKey, K.CKR_KEY_HANDLE_INVALID);
+  const key = app.objects.getKey(s, hKey);
   if (key.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
   const { attribute, classes } = USAGE[fn];
   if (!classes.includes(key.attrs.get(K.CKA_CLASS) as number)) throw new CKRError(K.CKR_KEY_TYPE_INCONSISTENT);

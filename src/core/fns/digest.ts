@@ -62,7 +62,7 @@ export function digestUpdate(app: Application, hSession: number, data: Uint8Arra
 export function digestKey(app: Application, hSession: number, hKey: number): void {
   const s = app.session(hSession);
   step(s, (op) => {
-    const key = app.objects.get(s, hKey, K.CKR_KEY_HANDLE_INVALID);
+    const key = app.objects.getKey(s, hKey);
     const value = key.attrs.get(K.CKA_VALUE);
     if (key.attrs.get(K.CKA_CLASS) !== K.CKO_SECRET_KEY || !Buffer.isBuffer(value)) {
       throw new CKRError(key.locked ? K.CKR_USER_NOT_LOGGED_IN : K.CKR_KEY_INDIGESTIBLE);

@@ -137,7 +137,7 @@ export function wrapKey(
   const s = app.session(hSession);
   const m = mechanismFor(mechanism, 'wrap');
   const wrapping = wrappingKey(() => usableKey(app, s, hWrappingKey, m, 'wrap'), WRAPPING_CODES);
-  const key = app.objects.get(s, hKey, K.CKR_KEY_HANDLE_INVALID);
+  const key = app.objects.getKey(s, hKey);
   if (key.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
   if (key.attrs.get(K.CKA_EXTRACTABLE) !== true) throw new CKRError(K.CKR_KEY_UNEXTRACTABLE);
   if (key.attrs.get(K.CKA_WRAP_WITH_TRUSTED) === true && wrapping.attrs.get(K.CKA_TRUSTED) !== true) {
@@ -208,7 +208,16 @@ export function unwrapKey(
   } else {
     throw new CKRError(K.CKR_TEMPLATE_INCONSISTENT, 'only secret and private keys can be unwrapped');
   }
-  const attrs = prepareKey(app, s, t, { origin: 'unwrap', computed });
+  let attrs: AttributeMap;
+  try {
+    attrs = prepareKey(app, s, t, { origin: 'unwrap', computed });
+  } catch (e) {
+    // The unwrapped bytes decide whether the key material is acceptable (its length after
+    // CBC_PAD padding, DES parity, an RSA key's consistency): answering that differently
+    // from a bad padding would make unwrapping a padding oracle again.
+    if (e instanceof CKRError && e.code === K.CKR_ATTRIBUTE_VALUE_INVALID) throw new CKRError(K.CKR_WRAPPED_KEY_INVALID);
+    throw e;
+  }
   return app.objects.create(s, attrs);
 }
 
@@ -222,27 +231,67 @@ export function deriveKey(app: Application, hSession: number, mechanism: CK_MECH
   const s = app.session(hSession);
   const m = mechanismFor(mechanism, 'derive');
   const base = usableKey(app, s, hBaseKey, m, 'derive');
-  const t = defaultClass(withKeyTemplate(templateArg(template), base.attrs.get(K.CKA_DERIVE_TEMPLATE)), m.derivesData ? K.CKO_DATA : K.CKO_SECRET_KEY);
+  const completeTemplate = (t: AttributeMap) =>
+    defaultClass(withKeyTemplate(t, base.attrs.get(K.CKA_DERIVE_TEMPLATE)), m.derivesData ? K.CKO_DATA : K.CKO_SECRET_KEY);
+  const t = completeTemplate(templateArg(template));
   if (t.get(K.CKA_TOKEN) === true && !s.rw) throw new CKRError(K.CKR_SESSION_READ_ONLY);
+  // Every key that feeds the derivation; the new keys are only as clean as all of them.
+  const sources: AttributeMap[] = [base.attrs];
   const otherKey = (handle: unknown) => {
     if (typeof handle !== 'number' || !Number.isInteger(handle)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a key handle is expected');
-    const key = app.objects.get(s, handle, K.CKR_KEY_HANDLE_INVALID);
+    const key = app.objects.getKey(s, handle);
     if (key.locked) throw new CKRError(K.CKR_USER_NOT_LOGGED_IN);
     if (key.attrs.get(K.CKA_CLASS) !== K.CKO_SECRET_KEY) throw new CKRError(K.CKR_KEY_TYPE_INCONSISTENT);
     if (key.attrs.get(K.CKA_DERIVE) !== true) throw new CKRError(K.CKR_KEY_FUNCTION_NOT_PERMITTED);
+    sources.push(key.attrs);
     return { attrs: key.attrs };
   };
-  const computed = m.derive({ attrs: base.attrs }, mechanism.parameter, t, otherKey);
+  const parameterTemplate = (raw: unknown) => {
+    if (!Array.isArray(raw)) throw new CKRError(K.CKR_MECHANISM_PARAM_INVALID, 'a template is expected');
+    return completeTemplate(templateArg(raw as CK_ATTRIBUTE[]));
+  };
+  const result = m.derive({ attrs: base.attrs }, mechanism.parameter, t, otherKey, parameterTemplate);
+  const { key: computed, additional } = result instanceof Map ? { key: result, additional: [] } : result;
   // A data object has no CKA_VALUE_LEN: the template only used it to ask for the length.
   if (m.derivesData) t.delete(K.CKA_VALUE_LEN);
-  const attrs = prepareKey(app, s, t, { origin: 'derive', computed, base: base.attrs });
-  return app.objects.create(s, attrs);
+  const lineage = lineageOf(sources);
+  const attrs = prepareKey(app, s, t, { origin: 'derive', computed, base: lineage });
+  const more = additional.map((k) => {
+    try {
+      return prepareKey(app, s, k.template, { origin: 'derive', computed: k.computed, base: lineage });
+    } catch (err) {
+      k.deliver(K.CK_INVALID_HANDLE);
+      throw err;
+    }
+  });
+  // All the keys or none (spec, "Deriving Additional Keys").
+  const created: number[] = [];
+  try {
+    for (const a of [attrs, ...more]) created.push(app.objects.create(s, a));
+  } catch (err) {
+    for (const h of created) app.objects.destroy(app.objects.get(s, h));
+    throw err;
+  }
+  additional.forEach((k, i) => k.deliver(created[i + 1]!));
+  return created[0]!;
+}
+
+/**
+ * The history that keys derived from `sources` inherit: always sensitive and
+ * never extractable only if every source key is.
+ */
+function lineageOf(sources: AttributeMap[]): AttributeMap {
+  return new Map([
+    [K.CKA_ALWAYS_SENSITIVE, sources.every((a) => a.get(K.CKA_ALWAYS_SENSITIVE) === true)],
+    [K.CKA_NEVER_EXTRACTABLE, sources.every((a) => a.get(K.CKA_NEVER_EXTRACTABLE) === true)],
+  ]);
 }
 
 /**
  * The shared secret becomes a secret key; CKA_VALUE_LEN, if asked, takes its
  * first bytes. Returns the template without CKA_VALUE_LEN (the core sets it)
- * and the computed value.
+ * and the computed value. Unlike other secret keys, a KEM's key is extractable
+ * unless the template says otherwise (spec: C_EncapsulateKey, C_DecapsulateKey).
  */
 function secretKeyFrom(secret: Buffer, template: AttributeMap): [AttributeMap, AttributeMap] {
   const want = template.get(K.CKA_VALUE_LEN);
@@ -251,6 +300,7 @@ function secretKeyFrom(secret: Buffer, template: AttributeMap): [AttributeMap, A
   }
   const rest: AttributeMap = new Map(template);
   rest.delete(K.CKA_VALUE_LEN);
+  if (!rest.has(K.CKA_EXTRACTABLE)) rest.set(K.CKA_EXTRACTABLE, true);
   const value = want === undefined ? secret : secret.subarray(0, want as number);
   return [rest, new Map([[K.CKA_VALUE, Buffer.from(value)]])];
 }
@@ -265,7 +315,7 @@ export function encapsulateKey(
   const { ciphertext, secret } = m.encapsulate({ attrs: pub.attrs }, mechanism.parameter);
   if (out === null) return { ciphertext: ciphertext.length, hKey: K.CK_INVALID_HANDLE };
   const [rest, computed] = secretKeyFrom(secret, t);
-  const attrs = prepareKey(app, s, rest, { origin: 'derive', computed });
+  const attrs = prepareKey(app, s, rest, { origin: 'encapsulate', computed });
   const delivered = deliverSized(ciphertext.length, out, () => ciphertext);
   return { ciphertext: delivered, hKey: app.objects.create(s, attrs) };
 }
@@ -275,11 +325,12 @@ export function decapsulateKey(
 ): number {
   const s = app.session(hSession);
   const m = mechanismFor(mechanism, 'decapsulate');
-  const priv = usableKey(app, s, hPrivateKey, m, 'decapsulate');
+  // The spec's return values for C_DecapsulateKey are those of unwrapping: CKR_UNWRAPPING_KEY_*.
+  const priv = wrappingKey(() => usableKey(app, s, hPrivateKey, m, 'decapsulate'), UNWRAPPING_CODES);
   if (!(ciphertext instanceof Uint8Array)) throw new CKRError(K.CKR_ARGUMENTS_BAD);
   const t = defaultClass(withKeyTemplate(templateArg(template), priv.attrs.get(K.CKA_DECAPSULATE_TEMPLATE)), K.CKO_SECRET_KEY);
   const secret = m.decapsulate({ attrs: priv.attrs }, mechanism.parameter, Buffer.from(ciphertext));
   const [rest, computed] = secretKeyFrom(secret, t);
-  const attrs = prepareKey(app, s, rest, { origin: 'derive', computed, base: priv.attrs });
+  const attrs = prepareKey(app, s, rest, { origin: 'encapsulate', computed });
   return app.objects.create(s, attrs);
 }
