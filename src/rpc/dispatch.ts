@@ -23,11 +23,13 @@ import type { CK_ATTRIBUTE, CK_MECHANISM, CK_VERSION, Pin } from '../pkcs11/type
 import { attributeToWire, templateFromWire } from './attributes.js';
 import { CALL_C_GET_ATTRIBUTE_VALUE, CALL_ERROR, callById, type CallSpec } from './calls.js';
 import {
-  encodeBody, errorBody, ProtocolError, readBodyHeader, readFields, ResponseTooLargeError, WireReader,
+  EXT_DIALECT, encodeBody, errorBody, ProtocolError, readBodyHeader, readFields, ResponseTooLargeError, WireReader,
   type BufferSpec, type ByteBuffer, type Dialect, type FieldValue, type NestMode, type UlongBuffer, type Version,
   type WireAttribute, type WireMechanism,
 } from './codec.js';
 import { MAX_BODY } from './frame.js';
+import { extCallById } from './ext-calls.js';
+import { extHandlers, extMechanism } from './ext-dispatch.js';
 
 /** The handshake string of C_Initialize (§4.4). */
 export const HANDSHAKE = Buffer.from('PRIVATE-GNOME-KEYRING-PKCS11-PROTOCOL-V-1', 'latin1');
@@ -128,7 +130,7 @@ export class Dispatcher {
   handle(body: Buffer): Buffer {
     const { callId, signature, reader } = readBodyHeader(body);
     if (callId === CALL_ERROR) throw new ProtocolError('a request with call id 0 (ERROR)');
-    const spec = callById(callId);
+    const spec = callById(callId) ?? (this.dialect === EXT_DIALECT ? extCallById(callId) : undefined);
     if (!spec || spec.request === null) return errorBody(K.CKR_FUNCTION_NOT_SUPPORTED);
     if (signature !== spec.request) {
       throw new ProtocolError(`${spec.name}: signature ${JSON.stringify(signature)} where ${JSON.stringify(spec.request)} was expected`);
@@ -222,15 +224,17 @@ export class Dispatcher {
     const p11 = this.p11;
     const d = this.dialect;
     /** C_xxxInit, where a NULL mechanism (0.25.3+) cancels the active operation. */
+    // Our extension's parameters arrive as our mechanisms take them (param-value.ts).
+    const ckMech = d === EXT_DIALECT ? (m: WireMechanism) => extMechanism(m)! : ckMechanism;
     const init = (flag: number, start: (h: number, m: CK_MECHANISM, key: number) => void): Handler => (a) => {
       const m = mech(a[1]!);
       if (m === null) p11.C_SessionCancel(u(a[0]!), flag);
-      else start(u(a[0]!), ckMechanism(m), u(a[2]!));
+      else start(u(a[0]!), ckMech(m), u(a[2]!));
       return [];
     };
     const required = (m: WireMechanism | null): CK_MECHANISM => {
       if (m === null) throw new CKRError(K.CKR_ARGUMENTS_BAD, 'no mechanism');
-      return ckMechanism(m);
+      return ckMech(m);
     };
     const template = (v: FieldValue) => templateFromWire(attrs(v), d);
     const out = (v: FieldValue, run: (out: Buffer | null) => Buffer | number) => [this.output(u(v), run)];
@@ -346,7 +350,7 @@ export class Dispatcher {
       C_DigestInit: (a) => {
         const m = mech(a[1]!);
         if (m === null) p11.C_SessionCancel(u(a[0]!), K.CKF_DIGEST);
-        else p11.C_DigestInit(u(a[0]!), ckMechanism(m));
+        else p11.C_DigestInit(u(a[0]!), ckMech(m));
         return [];
       },
       C_Digest: (a) => out(a[2]!, (o) => p11.C_Digest(u(a[0]!), input(a[1]!), o)),
@@ -409,6 +413,10 @@ export class Dispatcher {
       // over this protocol. The request is still parsed (a malformed one closes the
       // connection like any other); the answer is CKR_FUNCTION_NOT_SUPPORTED.
       ...Object.fromEntries(MESSAGE_CALLS.map((name) => [name, notOverRpc])),
+      // Our extension serves them, and the 3.2 calls, with parameters that can cross.
+      ...(d === EXT_DIALECT
+        ? extHandlers({ p11, output: (c, run) => this.output(c, run), template, mechanism: (v) => extMechanism(mech(v)) })
+        : {}),
     };
   }
 
