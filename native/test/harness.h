@@ -70,6 +70,6 @@ static CK_SESSION_HANDLE user_session(void) {
   exit(2);
 }
 
-static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+__attribute__((unused)) static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 
 #endif
