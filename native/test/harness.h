@@ -52,7 +52,7 @@ static const char *pin(void) {
 }
 
 /* The first slot with a token, a R/W session on it, logged in as the user. */
-static CK_SESSION_HANDLE user_session(void) {
+__attribute__((unused)) static CK_SESSION_HANDLE user_session(void) {
   CK_SLOT_ID slots[16];
   CK_ULONG n = 16;
   OK(p11->C_GetSlotList(CK_TRUE, slots, &n));
