@@ -28,7 +28,7 @@ import {
   type WireAttribute, type WireMechanism,
 } from './codec.js';
 import { MAX_BODY } from './frame.js';
-import { extCallById } from './ext-calls.js';
+import { EXT_FIRST_CALL, extCallById } from './ext-calls.js';
 import { extHandlers, extMechanism } from './ext-dispatch.js';
 
 /** The handshake string of C_Initialize (§4.4). */
@@ -117,10 +117,17 @@ export class Dispatcher {
   private initCount = 0;
   private readonly maxOutput: number;
   private readonly handlers: Record<string, Handler>;
+  /** Our extension's calls (ids from EXT_FIRST_CALL), whose names repeat some of p11-kit's. */
+  private readonly extCalls: Record<string, Handler>;
 
   constructor(readonly p11: Cryptoki, readonly dialect: Dialect, private readonly options: DispatchOptions = {}) {
     this.maxOutput = options.maxOutput ?? MAX_BODY;
-    this.handlers = this.makeHandlers();
+    const ext = this.dialect === EXT_DIALECT
+      ? extHandlers({ p11, output: (c, run) => this.output(c, run), template: (v) => templateFromWire(v as WireAttribute[], dialect),
+        mechanism: (v) => extMechanism(v as WireMechanism | null) })
+      : { calls: {}, replaced: {} };
+    this.extCalls = ext.calls;
+    this.handlers = { ...this.makeHandlers(), ...ext.replaced };
   }
 
   /**
@@ -137,7 +144,7 @@ export class Dispatcher {
     }
     const args = this.readArgs(spec, body, reader);
     try {
-      const values = this.handlers[spec.name]!(args);
+      const values = (spec.id >= EXT_FIRST_CALL ? this.extCalls : this.handlers)[spec.name]!(args);
       return encodeBody(callId, spec.response, values, { dialect: this.dialect }, this.maxOutput + 4096);
     } catch (e) {
       if (e instanceof CKRError) return errorBody(e.code);
@@ -412,11 +419,8 @@ export class Dispatcher {
       // (generated IVs, tags) never come back (§3, notes on 66-89), so they cannot work
       // over this protocol. The request is still parsed (a malformed one closes the
       // connection like any other); the answer is CKR_FUNCTION_NOT_SUPPORTED.
+      // (Our extension serves them, with parameters that can cross: ext-dispatch.ts.)
       ...Object.fromEntries(MESSAGE_CALLS.map((name) => [name, notOverRpc])),
-      // Our extension serves them, and the 3.2 calls, with parameters that can cross.
-      ...(d === EXT_DIALECT
-        ? extHandlers({ p11, output: (c, run) => this.output(c, run), template, mechanism: (v) => extMechanism(mech(v)) })
-        : {}),
     };
   }
 

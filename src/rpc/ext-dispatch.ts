@@ -38,7 +38,12 @@ function optional(v: FieldValue): Uint8Array | null {
 /** A function name of the asynchronous calls: NUL-terminated UTF-8 without its NUL. */
 const text = (v: FieldValue): string => (v as Buffer).toString('utf8');
 
-export function extHandlers(ctx: ExtContext): Record<string, Handler> {
+/**
+ * `calls`: the extension's own call ids (ext-calls.ts), by name. `replaced`:
+ * p11-kit calls whose handling changes in our dialect (the message-based Init
+ * and Final calls, which p11-kit's dialects refuse).
+ */
+export function extHandlers(ctx: ExtContext): { calls: Record<string, Handler>; replaced: Record<string, Handler> } {
   const { p11, output } = ctx;
   const required = (v: FieldValue): CK_MECHANISM => {
     const m = ctx.mechanism(v);
@@ -56,7 +61,17 @@ export function extHandlers(ctx: ExtContext): Record<string, Handler> {
     return [parameter as FieldValue, ...rest];
   };
 
-  return {
+  const replaced: Record<string, Handler> = {
+    C_MessageEncryptInit: messageInit((h, m, k) => p11.C_MessageEncryptInit(h, m, k)),
+    C_MessageDecryptInit: messageInit((h, m, k) => p11.C_MessageDecryptInit(h, m, k)),
+    C_MessageSignInit: messageInit((h, m, k) => p11.C_MessageSignInit(h, m as CK_MECHANISM, k)),
+    C_MessageVerifyInit: messageInit((h, m, k) => p11.C_MessageVerifyInit(h, m as CK_MECHANISM, k)),
+    C_MessageEncryptFinal: (a) => (p11.C_MessageEncryptFinal(u(a[0]!)), []),
+    C_MessageDecryptFinal: (a) => (p11.C_MessageDecryptFinal(u(a[0]!)), []),
+    C_MessageSignFinal: (a) => (p11.C_MessageSignFinal(u(a[0]!)), []),
+    C_MessageVerifyFinal: (a) => (p11.C_MessageVerifyFinal(u(a[0]!)), []),
+  };
+  const calls: Record<string, Handler> = {
     C_EncapsulateKey: (a) => {
       const m = required(a[1]!);
       const capacity = u(a[4]!);
@@ -84,15 +99,6 @@ export function extHandlers(ctx: ExtContext): Record<string, Handler> {
     C_AsyncComplete: (a) => p11.C_AsyncComplete(u(a[0]!), text(a[1]!)),
     C_AsyncGetID: (a) => p11.C_AsyncGetID(u(a[0]!), text(a[1]!)),
     C_AsyncJoin: (a) => p11.C_AsyncJoin(u(a[0]!), text(a[1]!), u(a[2]!), input(a[3]!)),
-
-    C_MessageEncryptInit: messageInit((h, m, k) => p11.C_MessageEncryptInit(h, m, k)),
-    C_MessageDecryptInit: messageInit((h, m, k) => p11.C_MessageDecryptInit(h, m, k)),
-    C_MessageSignInit: messageInit((h, m, k) => p11.C_MessageSignInit(h, m as CK_MECHANISM, k)),
-    C_MessageVerifyInit: messageInit((h, m, k) => p11.C_MessageVerifyInit(h, m as CK_MECHANISM, k)),
-    C_MessageEncryptFinal: (a) => (p11.C_MessageEncryptFinal(u(a[0]!)), []),
-    C_MessageDecryptFinal: (a) => (p11.C_MessageDecryptFinal(u(a[0]!)), []),
-    C_MessageSignFinal: (a) => (p11.C_MessageSignFinal(u(a[0]!)), []),
-    C_MessageVerifyFinal: (a) => (p11.C_MessageVerifyFinal(u(a[0]!)), []),
 
     C_EncryptMessage: (a) => withParameter(a, (p) => [
       output(u(a[4]!), (o) => p11.C_EncryptMessage(u(a[0]!), p, optional(a[2]!), input(a[3]!), o)),
@@ -122,6 +128,7 @@ export function extHandlers(ctx: ExtContext): Record<string, Handler> {
     C_VerifyMessageBegin: (a) => (p11.C_VerifyMessageBegin(u(a[0]!), a[1] as unknown), []),
     C_VerifyMessageNext: (a) => (p11.C_VerifyMessageNext(u(a[0]!), a[1] as unknown, input(a[2]!), optional(a[3]!)), []),
   };
+  return { calls, replaced };
 }
 
 /** The mechanism of an extension request: its parameter is already what our mechanisms take. */
