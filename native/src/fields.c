@@ -241,12 +241,14 @@ static void get_attribute_value(call *c, CK_ATTRIBUTE_PTR a, int depth) {
   switch (wire_class(type)) {
   case CLS_BYTE: {
     uint8_t b = rb_u8(r);
-    if (fits && len >= 1) dst[0] = b;
+    if (len != 1) r->failed = 1; /* a CK_BBOOL is one byte; anything else would leave the caller's buffer unfilled */
+    else if (fits) dst[0] = b;
     break;
   }
   case CLS_ULONG: {
     CK_ULONG x = (CK_ULONG)rb_u64(r);
-    if (fits && len >= sizeof x) memcpy(dst, &x, sizeof x);
+    if (len != sizeof x) r->failed = 1;
+    else if (fits) memcpy(dst, &x, sizeof x);
     break;
   }
   case CLS_ARRAY: {

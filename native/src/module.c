@@ -240,6 +240,7 @@ static int exchange(const wbuf *body, uint8_t **resp, size_t *resp_len) {
   wb_u32(&frame, (uint32_t)body->len);
   wb_bytes(&frame, body->data, body->len);
   int ok = !frame.failed && write_all(g.fd, frame.data, frame.len) == 0;
+  /* (wb_free wipes the frame's copy of the request too.) */
   wb_free(&frame);
   if (!ok) return -1;
   uint8_t h[12];
@@ -252,7 +253,7 @@ static int exchange(const wbuf *body, uint8_t **resp, size_t *resp_len) {
   uint8_t *b = malloc(bodylen ? bodylen : 1);
   if (!b) return -1;
   if (read_all(g.fd, b, bodylen) != 0) {
-    free(b);
+    wire_wipe_free(b, bodylen);
     return -1;
   }
   *resp = b;
@@ -328,7 +329,7 @@ CK_RV call_run(call *c) {
 CK_RV call_done(call *c) {
   if (c->resp.failed && (c->rv == CKR_OK || c->rv == CKR_BUFFER_TOO_SMALL)) c->rv = CKR_DEVICE_ERROR;
   wb_free(&c->req);
-  free(c->resp_data);
+  wire_wipe_free(c->resp_data, c->resp.len); /* answers carry key values and wrapped keys */
   c->resp_data = NULL;
   return c->rv;
 }

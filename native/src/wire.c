@@ -1,9 +1,17 @@
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include "wire.h"
 #include <stdlib.h>
 #include <string.h>
 
+/* Requests carry PINs and key values: no copy is left behind in freed memory. */
+void wire_wipe_free(void *p, size_t n) {
+  if (!p) return;
+  explicit_bzero(p, n);
+  free(p);
+}
+
 void wb_free(wbuf *w) {
-  free(w->data);
+  wire_wipe_free(w->data, w->cap);
   w->data = NULL;
   w->len = w->cap = 0;
 }
@@ -15,8 +23,10 @@ static int wb_reserve(wbuf *w, size_t n) {
   if (need <= w->cap) return 1;
   size_t cap = w->cap ? w->cap : 256;
   while (cap < need) cap *= 2;
-  uint8_t *p = realloc(w->data, cap);
+  uint8_t *p = malloc(cap);
   if (!p) { w->failed = 1; return 0; }
+  if (w->len) memcpy(p, w->data, w->len);
+  wire_wipe_free(w->data, w->cap);
   w->data = p;
   w->cap = cap;
   return 1;

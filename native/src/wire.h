@@ -23,6 +23,8 @@ typedef struct {
 #define WIRE_MAX_LEN (16u * 1024u * 1024u)
 
 void wb_free(wbuf *w);
+/* Zeroes n bytes, then frees them. */
+void wire_wipe_free(void *p, size_t n);
 void wb_bytes(wbuf *w, const void *p, size_t n);
 void wb_u8(wbuf *w, uint8_t v);
 void wb_u32(wbuf *w, uint32_t v);
