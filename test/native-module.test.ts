@@ -28,7 +28,7 @@ function initToken(env: NativeEnv, label: string): void {
 }
 
 before(() => {
-  build = buildNative('', ['libcryptoki.so', 'test_crypto', 'test_basic', 'test_threads']);
+  build = buildNative('', ['libcryptoki.so', 'test_crypto', 'test_params', 'test_basic', 'test_threads']);
   lib = join(build, 'libcryptoki.so');
 });
 
@@ -143,6 +143,16 @@ describe('native module from C programs', () => {
     assert.match(out, /all passed/);
   });
 
+  it('every mechanism parameter structure the module encodes reaches the mechanisms (RFC 5869 and RFC 6070 answers)', () => {
+    const out = env.ok(join(build, 'test_params'), [lib]);
+    for (const what of ['CK_AES_CTR_PARAMS', 'CK_CCM_PARAMS', 'CK_SALSA20_CHACHA20_POLY1305_PARAMS', 'CK_GCM_MESSAGE_PARAMS with a generated IV',
+      'CK_MAC_GENERAL_PARAMS', 'CK_HKDF_PARAMS: RFC 5869', 'CK_PKCS5_PBKD2_PARAMS2: RFC 6070', 'CK_SP800_108_KDF_PARAMS', 'CK_ECDH1_DERIVE_PARAMS',
+      'CK_EDDSA_PARAMS', 'CK_RSA_PKCS_PSS_PARAMS', 'CK_RSA_PKCS_OAEP_PARAMS']) {
+      assert.match(out, new RegExp(`ok ${what}`));
+    }
+    assert.match(out, /all passed/);
+  });
+
   it('C_Initialize arguments and repeated C_Initialize/C_Finalize', () => {
     assert.match(env.ok(join(build, 'test_basic'), [lib, 'lifecycle']), /ok C_Initialize arguments/);
   });
@@ -182,11 +192,12 @@ describe('native module under sanitizers', () => {
   before(() => initToken(env, 'sanitizers'));
   after(() => env.cleanup());
 
-  it('ASan+UBSan: the threads, crypto and fork programs run clean', () => {
-    const dir = buildNative('asan', ['libcryptoki.so', 'test_crypto', 'test_basic', 'test_threads']);
+  it('ASan+UBSan: the threads, crypto, parameter and fork programs run clean', () => {
+    const dir = buildNative('asan', ['libcryptoki.so', 'test_crypto', 'test_params', 'test_basic', 'test_threads']);
     const asanLib = join(dir, 'libcryptoki.so');
     assert.match(env.ok(join(dir, 'test_threads'), [asanLib]), /ok 8 threads/);
     assert.match(env.ok(join(dir, 'test_crypto'), [asanLib]), /all passed/);
+    assert.match(env.ok(join(dir, 'test_params'), [asanLib]), /all passed/);
     assert.match(env.ok(join(dir, 'test_basic'), [asanLib, 'fork']), /ok fork/);
     assert.match(env.ok(join(dir, 'test_basic'), [asanLib, 'lifecycle']), /ok C_Initialize/);
   });
