@@ -375,8 +375,9 @@ CK_RV module_initialize(CK_C_INITIALIZE_ARGS_PTR args) {
   if (fd >= 0) {
     CK_RV rv = rpc_simple(1, "ayyay", fill_initialize);
     if (rv != CKR_OK && rv != CKR_DEVICE_REMOVED) {
+      /* The server refused or garbled the handshake: say so with a code C_Initialize may return. */
       module_finalize();
-      return rv == CKR_CRYPTOKI_ALREADY_INITIALIZED ? CKR_GENERAL_ERROR : rv;
+      return rv == CKR_HOST_MEMORY || rv == CKR_GENERAL_ERROR ? rv : CKR_FUNCTION_FAILED;
     }
   }
   return CKR_OK;
