@@ -50,11 +50,3 @@ export function extCallById(id: number): CallSpec | undefined {
   const i = id - EXT_FIRST_CALL;
   return Number.isInteger(i) && i >= 0 && i < EXT_CALLS.length ? EXT_CALLS[i] : undefined;
 }
-
-/** The p11-kit call ids whose handlers change under the extension: the message-based Init and Final calls stay, the rest move to `X`. */
-export const P11KIT_MESSAGE_CALLS_REPLACED = [
-  'C_EncryptMessage', 'C_EncryptMessageBegin', 'C_EncryptMessageNext',
-  'C_DecryptMessage', 'C_DecryptMessageBegin', 'C_DecryptMessageNext',
-  'C_SignMessage', 'C_SignMessageBegin', 'C_SignMessageNext',
-  'C_VerifyMessage', 'C_VerifyMessageBegin', 'C_VerifyMessageNext',
-];
