@@ -77,8 +77,13 @@ describe('native module with pkcs11-tool', () => {
     for (const name of ['EDDSA', 'SHA3-256', 'AES-KEY-WRAP', 'AES-GCM', 'ECDSA-SHA256', 'AES-CBC-PAD']) assert.match(m, new RegExp(`\\b${name}\\b`));
   });
 
-  it('--test --login: no errors', () => {
+  it('--test --login: no errors, also with an RSA key to sign, verify and decrypt with (OpenSC runs its Signatures section only for CKF_HW mechanisms; its Verify section signs)', () => {
     assert.match(user('--test'), /No errors/);
+    user('--keypairgen', '--key-type', 'rsa:2048', '--label', 'rsa', '--id', '09');
+    const out = user('--test');
+    assert.match(out, /No errors/);
+    assert.match(out, /Verify \(currently only for RSA\)\s+testing key 0 \(rsa\)\s+RSA-X-509: OK\s+RSA-PKCS: OK\s+SHA1-RSA-PKCS: OK/);
+    assert.match(out, /Decryption \(currently only for RSA\)[\s\S]*RSA-PKCS-OAEP[\s\S]*OK/);
   });
 
   it('Ed25519: key generation and signing; node:crypto verifies the signature', () => {
