@@ -120,6 +120,26 @@ forEachStore((kind) => {
       f.cleanup();
     });
 
+    it('defaults each usage of a generated key pair to true only where its key type has that use', () => {
+      const f = setup(kind);
+      const h = f.p11.C_OpenSession(f.slot, RW);
+      f.p11.C_Login(h, K.CKU_USER, USER_PIN);
+      const USAGES = [K.CKA_ENCRYPT, K.CKA_VERIFY, K.CKA_VERIFY_RECOVER, K.CKA_ENCAPSULATE, K.CKA_DECRYPT, K.CKA_SIGN, K.CKA_SIGN_RECOVER, K.CKA_DECAPSULATE];
+      const usages = (mechanism: number, pub: CK_ATTRIBUTE[]) => {
+        const [p, q] = f.p11.C_GenerateKeyPair(h, { mechanism }, pub, []);
+        const on = (o: number, types: number[]) => types.filter((type) => f.p11.C_GetAttributeValue(h, o, [{ type }])[0]!.value === true);
+        return [...on(p!, USAGES.slice(0, 4)), ...on(q!, USAGES.slice(4))];
+      };
+      assert.deepEqual(usages(K.CKM_EC_KEY_PAIR_GEN, [{ type: K.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') }]),
+        [K.CKA_VERIFY, K.CKA_SIGN]);
+      assert.deepEqual(usages(K.CKM_ML_KEM_KEY_PAIR_GEN, [{ type: K.CKA_PARAMETER_SET, value: K.CKP_ML_KEM_512 }]),
+        [K.CKA_ENCAPSULATE, K.CKA_DECAPSULATE]);
+      assert.deepEqual(usages(K.CKM_EC_MONTGOMERY_KEY_PAIR_GEN, [{ type: K.CKA_EC_PARAMS, value: Buffer.from('06032b656e', 'hex') }]), []);
+      assert.deepEqual(usages(K.CKM_RSA_PKCS_KEY_PAIR_GEN, [{ type: K.CKA_MODULUS_BITS, value: 1024 }]),
+        [K.CKA_ENCRYPT, K.CKA_VERIFY, K.CKA_VERIFY_RECOVER, K.CKA_DECRYPT, K.CKA_SIGN, K.CKA_SIGN_RECOVER]);
+      f.cleanup();
+    });
+
     it('computes the key attributes the token owns', () => {
       const f = setup(kind);
       const h = userSession(f);

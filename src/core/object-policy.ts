@@ -115,13 +115,34 @@ const SECRET_KEY: Rules = {
   [K.CKA_DERIVE_TEMPLATE]: fixed(),
 };
 
+/**
+ * What each asymmetric key type has mechanisms for. A usage attribute defaults
+ * to true only where the key type can be used so (an EC key does not encrypt,
+ * an ML-KEM key does not sign); the template decides everything else.
+ */
+const ASYMMETRIC_USES: Record<number, readonly number[]> = {
+  [K.CKK_RSA]: [K.CKA_ENCRYPT, K.CKA_DECRYPT, K.CKA_SIGN, K.CKA_VERIFY, K.CKA_SIGN_RECOVER, K.CKA_VERIFY_RECOVER],
+  [K.CKK_EC]: [K.CKA_SIGN, K.CKA_VERIFY],
+  [K.CKK_EC_EDWARDS]: [K.CKA_SIGN, K.CKA_VERIFY],
+  [K.CKK_EC_MONTGOMERY]: [],
+  [K.CKK_ML_DSA]: [K.CKA_SIGN, K.CKA_VERIFY],
+  [K.CKK_SLH_DSA]: [K.CKA_SIGN, K.CKA_VERIFY],
+  [K.CKK_ML_KEM]: [K.CKA_ENCAPSULATE, K.CKA_DECAPSULATE],
+};
+
+/** Whether a key of this type has use `type`; for key types not in the table, `unknown`. */
+function hasUse(a: AttributeMap, type: number, unknown: boolean): boolean {
+  const uses = ASYMMETRIC_USES[a.get(K.CKA_KEY_TYPE) as number];
+  return uses === undefined ? unknown : uses.includes(type);
+}
+
 const PUBLIC_KEY: Rules = {
   [K.CKA_SUBJECT]: free(EMPTY),
-  [K.CKA_ENCRYPT]: free(unlessWrapping),
-  [K.CKA_VERIFY]: free(true),
-  [K.CKA_VERIFY_RECOVER]: free(true),
+  [K.CKA_ENCRYPT]: free((a) => hasUse(a, K.CKA_ENCRYPT, true) && unlessWrapping(a)),
+  [K.CKA_VERIFY]: free((a) => hasUse(a, K.CKA_VERIFY, true)),
+  [K.CKA_VERIFY_RECOVER]: free((a) => hasUse(a, K.CKA_VERIFY_RECOVER, true)),
   [K.CKA_WRAP]: free(false),
-  [K.CKA_ENCAPSULATE]: free(false),
+  [K.CKA_ENCAPSULATE]: free((a) => hasUse(a, K.CKA_ENCAPSULATE, false)),
   [K.CKA_TRUSTED]: { create: 'optional', set: 'free', soOnlyTrue: true, default: false },
   [K.CKA_WRAP_TEMPLATE]: fixed(),
   [K.CKA_ENCAPSULATE_TEMPLATE]: fixed(),
@@ -131,11 +152,11 @@ const PUBLIC_KEY: Rules = {
 const PRIVATE_KEY: Rules = {
   [K.CKA_SUBJECT]: free(EMPTY),
   [K.CKA_SENSITIVE]: { create: 'optional', set: 'onlyToTrue', default: true },
-  [K.CKA_DECRYPT]: free(unlessWrapping),
-  [K.CKA_SIGN]: free(true),
-  [K.CKA_SIGN_RECOVER]: free(true),
+  [K.CKA_DECRYPT]: free((a) => hasUse(a, K.CKA_DECRYPT, true) && unlessWrapping(a)),
+  [K.CKA_SIGN]: free((a) => hasUse(a, K.CKA_SIGN, true)),
+  [K.CKA_SIGN_RECOVER]: free((a) => hasUse(a, K.CKA_SIGN_RECOVER, true)),
   [K.CKA_UNWRAP]: free(false),
-  [K.CKA_DECAPSULATE]: free(false),
+  [K.CKA_DECAPSULATE]: free((a) => hasUse(a, K.CKA_DECAPSULATE, false)),
   [K.CKA_EXTRACTABLE]: { create: 'optional', set: 'onlyToFalse', default: false },
   [K.CKA_ALWAYS_SENSITIVE]: computed,
   [K.CKA_NEVER_EXTRACTABLE]: computed,

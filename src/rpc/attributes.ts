@@ -76,7 +76,7 @@ function table(dialect: Dialect): Map<number, WireClass> {
   return t;
 }
 
-const TABLES: readonly Map<number, WireClass>[] = [table(0), table(1), table(2)];
+const TABLES: readonly Map<number, WireClass>[] = [table(0), table(1), table(2), table(3)];
 
 /** The value class of an attribute type for a client of this protocol version. */
 export function wireClass(type: number, dialect: Dialect): WireClass {

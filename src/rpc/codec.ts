@@ -12,9 +12,17 @@
  */
 import * as K from '../pkcs11/constants.js';
 import { isTemplateType, wireClass } from './attributes.js';
+import { readParamValue, writeParamValue, type ParamValue } from './param-value.js';
 
-/** The negotiated protocol version, which decides the dialect of a client. */
-export type Dialect = 0 | 1 | 2;
+/**
+ * The negotiated protocol version, which decides the dialect of a client.
+ * 3 is our own extension (docs/protocol.md, wire byte EXT_VERSION): version 2
+ * plus `X` parameter values in `M` and the extension's calls.
+ */
+export type Dialect = 0 | 1 | 2 | 3;
+
+/** Our extension's dialect; only our module offers it. */
+export const EXT_DIALECT = 3;
 
 /** The highest protocol version we speak. */
 export const MAX_DIALECT: Dialect = 2;
@@ -67,13 +75,14 @@ export type MechanismParameter =
   | { kdf: number; pSharedData: Buffer | null; pPublicData: Buffer | null }
   | { ulCounterBits: number; cb: Buffer | null }
   | { pIv: Buffer | null; ulIvBits: number; pAAD: Buffer | null; ulTagBits: number }
-  | { [field: string]: number | Buffer | null };
+  | { [field: string]: number | Buffer | null }
+  | ParamValue;
 
 /** `P` (C_DeriveKey2 response): the mechanism it is about, and whether it had a parameter. */
 export interface ParamUpdate { mechanism: number; hasParameter: boolean }
 
 export type FieldValue =
-  | number | Buffer | Version | ByteBuffer | UlongBuffer | BufferSpec[] | WireAttribute[] | WireMechanism | ParamUpdate | null;
+  | ParamValue | number | Buffer | Version | ByteBuffer | UlongBuffer | BufferSpec[] | WireAttribute[] | WireMechanism | ParamUpdate | null;
 
 /** How `fA` nests templates: never (0.24, 0.25.0-0.25.3), when the length is not 0 (0.25.4+), always (the 0.25.4-0.25.5 bug). */
 export type NestMode = 'never' | 'nonzero' | 'always';
@@ -195,7 +204,7 @@ const SERIALIZERS = [new Map(SERIALIZERS_V0), new Map(SERIALIZERS_V1), new Map(S
 
 /** The parameter serializer a client of this dialect uses for a mechanism, if any (§2.5.3). */
 export function mechanismSerializer(type: number, dialect: Dialect): SerializerName | undefined {
-  return SERIALIZERS[dialect]!.get(type);
+  return SERIALIZERS[Math.min(dialect, 2)]!.get(type);
 }
 
 /** The NULL mechanism marker (0.25.3+): cancels an operation in C_xxxInit. */
@@ -337,7 +346,7 @@ export class WireWriter {
 
 // ---- signatures ---------------------------------------------------------------
 
-const TOKENS = new Set(['y', 'u', 'v', 's', 'z', 'ay', 'au', 'aA', 'fy', 'fu', 'fA', 'M', 'P']);
+const TOKENS = new Set(['y', 'u', 'v', 's', 'z', 'ay', 'au', 'aA', 'fy', 'fu', 'fA', 'M', 'P', 'X']);
 const tokenCache = new Map<string, string[]>();
 
 /** Splits a signature into field tokens ("uayfy" -> u, ay, fy). */
@@ -565,6 +574,7 @@ function writeParameter(w: WireWriter, kind: SerializerName, p: MechanismParamet
 export function readMechanism(r: WireReader, dialect: Dialect): WireMechanism | null {
   const mechanism = r.u32();
   if (dialect >= 1 && mechanism === NULL_MECHANISM) return null;
+  if (dialect === EXT_DIALECT) return { mechanism, parameter: readParamValue(r) as MechanismParameter | null };
   const serializer = mechanismSerializer(mechanism, dialect);
   if (dialect === 2) {
     if (mechanismHasNoParameter(mechanism, dialect)) return { mechanism, parameter: null };
@@ -582,6 +592,10 @@ export function writeMechanism(w: WireWriter, m: WireMechanism | null, dialect: 
     return;
   }
   w.u32(m.mechanism);
+  if (dialect === EXT_DIALECT) {
+    writeParamValue(w, m.parameter);
+    return;
+  }
   const serializer = mechanismSerializer(m.mechanism, dialect);
   if (dialect === 2) {
     if (mechanismHasNoParameter(m.mechanism, dialect)) return;
@@ -649,6 +663,8 @@ function readField(r: WireReader, tok: string, o: CodecOptions): FieldValue {
       return readMechanism(r, o.dialect);
     case 'P':
       return readParamUpdate(r, o.dialect, o.mechanism);
+    case 'X':
+      return readParamValue(r) as FieldValue;
     default:
       throw new Error(`bad field ${tok}`);
   }
@@ -704,6 +720,9 @@ function writeField(w: WireWriter, tok: string, v: FieldValue, o: CodecOptions):
       break;
     case 'P':
       writeParamUpdate(w, v as ParamUpdate, o.dialect);
+      break;
+    case 'X':
+      writeParamValue(w, v);
       break;
     default:
       throw new Error(`bad field ${tok}`);

@@ -7,7 +7,8 @@
 import type { Duplex } from 'node:stream';
 import { rvName } from '../pkcs11/names.js';
 import { callName } from './calls.js';
-import { MAX_DIALECT, ProtocolError, type Dialect } from './codec.js';
+import { EXT_DIALECT, MAX_DIALECT, ProtocolError, type Dialect } from './codec.js';
+import { EXT_VERSION } from './ext-calls.js';
 import type { Executor, ExecutorFactory } from './executor.js';
 import { encodeFrame, FrameReader, type Frame, type FrameLimits } from './frame.js';
 import type { Logger } from './log.js';
@@ -71,9 +72,10 @@ export class Connection {
       if (data.length === 0) return;
       // The client offers its highest version; we answer min(offer, ours) (§1.2).
       const offered = data[0]!;
-      const version = Math.min(offered, MAX_DIALECT) as Dialect;
+      // Our own module offers EXT_VERSION (docs/protocol.md); everyone else gets p11-kit's dialects.
+      const version = offered === EXT_VERSION ? EXT_DIALECT : Math.min(offered, MAX_DIALECT) as Dialect;
       this.dialect = version;
-      this.stream.write(Buffer.of(version));
+      this.stream.write(Buffer.of(version === EXT_DIALECT ? EXT_VERSION : version));
       try {
         this.executor = this.options.createExecutor(version);
       } catch (e) {

@@ -23,11 +23,13 @@ import type { CK_ATTRIBUTE, CK_MECHANISM, CK_VERSION, Pin } from '../pkcs11/type
 import { attributeToWire, templateFromWire } from './attributes.js';
 import { CALL_C_GET_ATTRIBUTE_VALUE, CALL_ERROR, callById, type CallSpec } from './calls.js';
 import {
-  encodeBody, errorBody, ProtocolError, readBodyHeader, readFields, ResponseTooLargeError, WireReader,
+  EXT_DIALECT, encodeBody, errorBody, ProtocolError, readBodyHeader, readFields, ResponseTooLargeError, WireReader,
   type BufferSpec, type ByteBuffer, type Dialect, type FieldValue, type NestMode, type UlongBuffer, type Version,
   type WireAttribute, type WireMechanism,
 } from './codec.js';
 import { MAX_BODY } from './frame.js';
+import { EXT_FIRST_CALL, extCallById } from './ext-calls.js';
+import { extHandlers, extMechanism } from './ext-dispatch.js';
 
 /** The handshake string of C_Initialize (§4.4). */
 export const HANDSHAKE = Buffer.from('PRIVATE-GNOME-KEYRING-PKCS11-PROTOCOL-V-1', 'latin1');
@@ -115,10 +117,17 @@ export class Dispatcher {
   private initCount = 0;
   private readonly maxOutput: number;
   private readonly handlers: Record<string, Handler>;
+  /** Our extension's calls (ids from EXT_FIRST_CALL), whose names repeat some of p11-kit's. */
+  private readonly extCalls: Record<string, Handler>;
 
   constructor(readonly p11: Cryptoki, readonly dialect: Dialect, private readonly options: DispatchOptions = {}) {
     this.maxOutput = options.maxOutput ?? MAX_BODY;
-    this.handlers = this.makeHandlers();
+    const ext = this.dialect === EXT_DIALECT
+      ? extHandlers({ p11, output: (c, run) => this.output(c, run), template: (v) => templateFromWire(v as WireAttribute[], dialect),
+        mechanism: (v) => extMechanism(v as WireMechanism | null) })
+      : { calls: {}, replaced: {} };
+    this.extCalls = ext.calls;
+    this.handlers = { ...this.makeHandlers(), ...ext.replaced };
   }
 
   /**
@@ -128,14 +137,14 @@ export class Dispatcher {
   handle(body: Buffer): Buffer {
     const { callId, signature, reader } = readBodyHeader(body);
     if (callId === CALL_ERROR) throw new ProtocolError('a request with call id 0 (ERROR)');
-    const spec = callById(callId);
+    const spec = callById(callId) ?? (this.dialect === EXT_DIALECT ? extCallById(callId) : undefined);
     if (!spec || spec.request === null) return errorBody(K.CKR_FUNCTION_NOT_SUPPORTED);
     if (signature !== spec.request) {
       throw new ProtocolError(`${spec.name}: signature ${JSON.stringify(signature)} where ${JSON.stringify(spec.request)} was expected`);
     }
     const args = this.readArgs(spec, body, reader);
     try {
-      const values = this.handlers[spec.name]!(args);
+      const values = (spec.id >= EXT_FIRST_CALL ? this.extCalls : this.handlers)[spec.name]!(args);
       return encodeBody(callId, spec.response, values, { dialect: this.dialect }, this.maxOutput + 4096);
     } catch (e) {
       if (e instanceof CKRError) return errorBody(e.code);
@@ -222,15 +231,17 @@ export class Dispatcher {
     const p11 = this.p11;
     const d = this.dialect;
     /** C_xxxInit, where a NULL mechanism (0.25.3+) cancels the active operation. */
+    // Our extension's parameters arrive as our mechanisms take them (param-value.ts).
+    const ckMech = d === EXT_DIALECT ? (m: WireMechanism) => extMechanism(m)! : ckMechanism;
     const init = (flag: number, start: (h: number, m: CK_MECHANISM, key: number) => void): Handler => (a) => {
       const m = mech(a[1]!);
       if (m === null) p11.C_SessionCancel(u(a[0]!), flag);
-      else start(u(a[0]!), ckMechanism(m), u(a[2]!));
+      else start(u(a[0]!), ckMech(m), u(a[2]!));
       return [];
     };
     const required = (m: WireMechanism | null): CK_MECHANISM => {
       if (m === null) throw new CKRError(K.CKR_ARGUMENTS_BAD, 'no mechanism');
-      return ckMechanism(m);
+      return ckMech(m);
     };
     const template = (v: FieldValue) => templateFromWire(attrs(v), d);
     const out = (v: FieldValue, run: (out: Buffer | null) => Buffer | number) => [this.output(u(v), run)];
@@ -346,7 +357,7 @@ export class Dispatcher {
       C_DigestInit: (a) => {
         const m = mech(a[1]!);
         if (m === null) p11.C_SessionCancel(u(a[0]!), K.CKF_DIGEST);
-        else p11.C_DigestInit(u(a[0]!), ckMechanism(m));
+        else p11.C_DigestInit(u(a[0]!), ckMech(m));
         return [];
       },
       C_Digest: (a) => out(a[2]!, (o) => p11.C_Digest(u(a[0]!), input(a[1]!), o)),
@@ -408,6 +419,7 @@ export class Dispatcher {
       // (generated IVs, tags) never come back (§3, notes on 66-89), so they cannot work
       // over this protocol. The request is still parsed (a malformed one closes the
       // connection like any other); the answer is CKR_FUNCTION_NOT_SUPPORTED.
+      // (Our extension serves them, with parameters that can cross: ext-dispatch.ts.)
       ...Object.fromEntries(MESSAGE_CALLS.map((name) => [name, notOverRpc])),
     };
   }
