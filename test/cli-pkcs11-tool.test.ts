@@ -9,12 +9,12 @@
  * apt-get install p11-kit-modules opensc openssl).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { findP11KitClient } from '../src/cli/serve.js';
-import { CliHome, MAIN, onPath } from './cli-support.js';
+import { CliHome, onPath, startServer, stopServer } from './cli-support.js';
 
 interface ObjectJson { type: string; label: string; id: string; kind: string; usage: string[] }
 
@@ -38,25 +38,10 @@ describe('cryptoki and pkcs11-tool on the same store, through cryptoki serve', {
   before(async () => {
     h = new CliHome();
     h.ok(['token', 'init', '--label', 'ci', '--so-pin-file', h.soPin, '--pin-file', h.pin]);
-    const socket = h.path('pkcs11.sock');
-    server = spawn(process.execPath, [MAIN, 'serve', '--socket', socket], { cwd: h.dir, env: h.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    // The banner names the address to export once the socket listens.
-    address = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server!.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const m = /^export P11_KIT_SERVER_ADDRESS=(\S+)$/m.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      server!.once('exit', (code) => reject(new Error(`cryptoki serve exited with ${code}: ${out}`)));
-    });
+    ({ server, address } = await startServer(h));
   });
   after(async () => {
-    if (server && server.exitCode === null) {
-      const gone = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGTERM');
-      await gone;
-    }
+    await stopServer(server);
     h.cleanup();
   });
 

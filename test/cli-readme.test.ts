@@ -4,13 +4,13 @@
  * through the server and p11-kit-client.so, and the Node example.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { findP11KitClient } from '../src/cli/serve.js';
-import { CliHome, MAIN, onPath } from './cli-support.js';
+import { CliHome, MAIN, onPath, startServer, stopServer } from './cli-support.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const section = /## First steps with the `cryptoki` command\n([\s\S]*?)\n## /.exec(readFileSync(`${root}README.md`, 'utf8'))?.[1] ?? '';
@@ -30,11 +30,7 @@ describe('README: first steps with the cryptoki command', { skip: noOpenssl }, (
     h.file('doc.txt', 'a document to sign\n');
   });
   after(async () => {
-    if (server && server.exitCode === null) {
-      const gone = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGTERM');
-      await gone;
-    }
+    await stopServer(server);
     h.cleanup();
   });
 
@@ -49,17 +45,8 @@ describe('README: first steps with the cryptoki command', { skip: noOpenssl }, (
   it('signs from OpenSSL through the server as written', { skip: engine }, async () => {
     const script = blocks('sh')[1]!;
     assert.match(script, /npx cryptoki serve &/);
-    const socket = h.path('pkcs11.sock');
-    server = spawn(process.execPath, [MAIN, 'serve', '--socket', socket], { cwd: h.dir, env: h.env, stdio: ['ignore', 'pipe', 'ignore'] });
-    const address = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server!.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /^export P11_KIT_SERVER_ADDRESS=(\S+)$/m.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      server!.once('exit', () => reject(new Error(out)));
-    });
+    let address: string;
+    ({ server, address } = await startServer(h));
     rmSync(h.path('doc.sig'), { force: true });
     const rest = script.split('\n').filter((l) => !/cryptoki serve &/.test(l)).join('\n')
       .replace('/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so', MODULE!);

@@ -4,7 +4,7 @@
  * KDF), with PIN files beside it.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,30 @@ export const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', '
 export interface Result { code: number; stdout: Buffer; stderr: string; text: string }
 
 export const onPath = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+
+/** A `cryptoki serve` child process on a socket in the home, and the P11_KIT_SERVER_ADDRESS its banner names. */
+export async function startServer(h: CliHome): Promise<{ server: ChildProcess; address: string }> {
+  const server = spawn(process.execPath, [MAIN, 'serve', '--socket', h.path('pkcs11.sock')], { cwd: h.dir, env: h.env, stdio: ['ignore', 'pipe', 'ignore'] });
+  // The banner names the address to export once the socket listens.
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /^export P11_KIT_SERVER_ADDRESS=(\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    server.once('exit', (code) => reject(new Error(`cryptoki serve exited with ${code}: ${out}`)));
+  });
+  return { server, address };
+}
+
+/** Stops a server startServer() started, if it still runs, and waits for it to go. */
+export async function stopServer(server: ChildProcess | undefined): Promise<void> {
+  if (!server || server.exitCode !== null) return;
+  const gone = new Promise((r) => server.once('exit', r));
+  server.kill('SIGTERM');
+  await gone;
+}
 
 export class CliHome {
   readonly dir = mkdtempSync(join(tmpdir(), 'cryptoki-cli-'));
