@@ -1,0 +1,249 @@
+#!/usr/bin/env node
+/**
+ * docs/benchmarks.md from the JSON of a full `npm run bench` (and, for the
+ * noise band, of an A/A run, `npm run bench -- --aa`). The tables and every
+ * number come from the JSON; the explanations of the cases where cryptoki-ts
+ * is slower are kept below (REASONS), and a slower case without one is
+ * flagged in the document rather than left out.
+ *
+ *   node scripts/gen-benchmark-doc.mjs [--json bench/results/bench.json] [--aa bench/results/bench-aa.json]
+ *                                      [--out docs/benchmarks.md] [--allow-quick]
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmtRatio, markdownTable, PATH_NAMES } from '../bench/lib/report.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function parseArgs(argv) {
+  const o = {
+    json: join(ROOT, 'bench', 'results', 'bench.json'),
+    aa: join(ROOT, 'bench', 'results', 'bench-aa.json'),
+    out: join(ROOT, 'docs', 'benchmarks.md'),
+    allowQuick: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return resolve(v);
+    };
+    if (a === '--json') o.json = next();
+    else if (a === '--aa') o.aa = next();
+    else if (a === '--out') o.out = next();
+    else if (a === '--allow-quick') o.allowQuick = true;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+/**
+ * Why cryptoki-ts is slower where it is, by `path:case-id` (or `path:*` for
+ * every case of a path, after the specific ones). What was found with a CPU
+ * profile (`node --cpu-prof`) of the operation alone.
+ */
+const STORE_READ = 'Every call on a session re-reads the token\'s row from SQLite (`Application.session()` calls ' +
+  '`SqliteStore.getToken()` to notice a token deleted by another process, and parses its KDF parameters from JSON): ' +
+  'about 15-20 µs a call, which is most of a call that does little else. Caching the token record and re-reading it ' +
+  'only when SQLite\'s `PRAGMA data_version` changes (one cheap statement, or none on calls that do not need it) would remove it.';
+const RPC_HOPS = 'Our server reads each request on its main thread, hands it to the connection\'s worker thread ' +
+  '(`postMessage`), and the answer comes back the same way before it is written to the socket: two thread hand-offs per ' +
+  'call besides the socket itself, where `p11-kit server` forks one `p11-kit-remote` process per connection that reads, ' +
+  'calls SoftHSM2 and answers on its own. On a busy 2-core machine each hand-off waits to be scheduled, so a small call ' +
+  'costs several times more; `cryptoki serve --stdio` (the same dispatcher on the main thread) is several times faster ' +
+  'than the socket server on the same calls. Letting the process that runs the calls own the socket would close it: a ' +
+  'process per connection that receives the accepted socket (`child.send(\'socket\', socket)`), or a worker that opens ' +
+  'the accepted descriptor itself. The in-process row of the same case shows what is left once the hops are gone.';
+const REASONS = {
+  'inproc:random-32': STORE_READ,
+  'inproc:sha256-64': `Two calls (C_DigestInit, C_Digest), each paying the store read. ${STORE_READ}`,
+  'inproc:hmac-sha256-64': `Two calls, each paying the store read, and the key fetched from the store and unsealed at C_SignInit. ${STORE_READ}`,
+  'inproc:session-open-close': 'C_OpenSession lists every token from SQLite (`Application.token()` → `listTokens()`) to find the ' +
+    `slot's token, and C_CloseSession reads the token row again. ${STORE_READ}`,
+  'inproc:keygen-aes256': 'Generating a 32-byte key is nearly free; the cost is the calls\' store reads and building the ' +
+    `object (attribute rules of object-policy.ts, about a sixth of the time). ${STORE_READ}`,
+  'inproc:keygen-ec-p256': `Key generation is OpenSSL's in both; ours adds the store reads and the object's attribute rules. ${STORE_READ}`,
+  'inproc:ecdsa-p256-verify': 'CKM_ECDSA verifies a hash the caller made, which node:crypto cannot do (it always hashes), ' +
+    'so verification is built from two OpenSSL scalar multiplications and a point addition in BigInt ' +
+    '(src/mechanisms/ec-ecdsa.ts); OpenSSL\'s own verification does one combined multiplication. A native verify-prehashed ' +
+    'call (not in node:crypto) or CKM_ECDSA_SHA256, which SoftHSM2 2.6.1 does not offer, would close it.',
+  'inproc:aes-gcm-1k': `A 1 KiB message is small enough for the per-call costs to show. ${STORE_READ}`,
+  'inproc:aes-gcm-1m': 'The output is assembled with `Buffer.concat` (ciphertext, then tag) and copied again into the ' +
+    'result: two 1 MiB copies per call on top of the cipher.',
+  'inproc:aes-cbc-pad-1m': 'The CBC chain is run by our BlockChain over one `update()`, then the result and the padding ' +
+    'block are concatenated and copied into the output: extra 1 MiB copies per call.',
+  'inproc:aes-cbc-pad-1k': `A 1 KiB message is small enough for the per-call costs to show. ${STORE_READ}`,
+  'inproc:login-logout': 'By design: our PIN check derives a key with scrypt (N=2^15, r=8, p=1, the store\'s production ' +
+    'default, about 90 ms) to unwrap the token key, so that a stolen store cannot be brute-forced cheaply; SoftHSM2\'s PIN ' +
+    'check is a far cheaper derivation. Nothing to close.',
+  'rpc:login-logout': 'By design, as in-process: scrypt (N=2^15, r=8, p=1) at every C_Login. Nothing to close.',
+  'rpc:*': RPC_HOPS,
+};
+
+function reasonFor(row) {
+  return REASONS[`${row.path}:${row.id}`] ?? (row.id.startsWith('concurrent-') ? REASONS['rpc:*'] : REASONS[`${row.path}:*`]);
+}
+
+const pct = (x) => `${(x * 100).toFixed(0)}%`;
+
+/** How far apart SoftHSM2 and itself came out, case by case: the noise band of one ratio. */
+function noiseBand(aa) {
+  const devs = aa.rows.filter((r) => r.results && Number.isFinite(r.ratio)).map((r) => ({ row: r, dev: Math.abs(Math.log(r.ratio)) }));
+  devs.sort((a, b) => a.dev - b.dev);
+  const at = (q) => devs[Math.min(devs.length - 1, Math.ceil(q * devs.length) - 1)];
+  return { n: devs.length, median: at(0.5), p90: at(0.9), max: devs[devs.length - 1] };
+}
+
+function describeBand(aa, band) {
+  const band90 = Math.exp(band.p90.dev) - 1;
+  const lines = [
+    `An A/A run (\`node bench/run.mjs ${aa.argv.join(' ')}\`, ${aa.date.slice(0, 16).replace('T', ' ')} UTC, load average ` +
+      `${aa.machine.loadavgStart.join(' ')} at start) measured SoftHSM2 against itself, same method, ${band.n} rows: ` +
+      `the ratio A/B strayed from 1 by ${pct(Math.exp(band.median.dev) - 1)} in the median row, ${pct(band90)} at the ` +
+      `90th percentile, and at most ${pct(Math.exp(band.max.dev) - 1)} (${PATH_NAMES[band.max.row.path]}, ${band.max.row.name}). ` +
+      `So a ratio within about ±${pct(band90)} of 1 is a tie on this machine.`,
+  ];
+  return { text: lines.join('\n'), threshold: Math.max(0.1, band90) };
+}
+
+function machineSection(r) {
+  const m = r.machine;
+  return [
+    `- run: ${r.date.slice(0, 16).replace('T', ' ')} UTC, \`node bench/run.mjs${r.argv.length ? ' ' + r.argv.join(' ') : ''}\` ` +
+      `(${r.mode}: ${r.options.rounds} rounds of ${r.options.seconds} s per side and case, ${r.options.warmup} s warm-up; ` +
+      `concurrency rounds of ${r.options.concurrencySeconds} s), ${(r.totalSeconds / 60).toFixed(1)} minutes in all`,
+    `- machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpuModel}, ${m.memGiB} GiB memory, ${m.kernel}`,
+    `- load average (1, 5, 15 min): ${m.loadavgStart.join(', ')} at the start, ${m.loadavgEnd.join(', ')} at the end ` +
+      '(the machine was shared with other builds)',
+    `- Node ${m.node} (OpenSSL ${m.openssl}); SoftHSM2 ${m.softhsm2} (Debian); p11-kit ${m.p11kit} (Debian)`,
+  ].join('\n');
+}
+
+function slowerSection(r, threshold) {
+  const [a, b] = r.sides;
+  const slower = r.rows.filter((x) => x.results && x.ratio < 1 - threshold);
+  if (slower.length === 0) return `${a.label} is not slower than ${b.label} beyond the noise band on any case.`;
+  const out = [
+    `Cases where ${a.label} came out slower than ${b.label} by more than the noise band (ratio below ${(1 - threshold).toFixed(2)}), and why:`,
+    '',
+  ];
+  const byReason = new Map();
+  for (const x of slower) {
+    const reason = reasonFor(x) ?? 'No explanation is recorded for this case yet (scripts/gen-benchmark-doc.mjs, REASONS): it needs a profile.';
+    if (!byReason.has(reason)) byReason.set(reason, []);
+    byReason.get(reason).push(x);
+  }
+  for (const [reason, rows] of byReason) {
+    out.push(`- ${rows.map((x) => `${PATH_NAMES[x.path]} ${x.name} (${fmtRatio(x.ratio)})`).join('; ')}: ${reason}`);
+  }
+  return out.join('\n');
+}
+
+function fillSection(r) {
+  if (!r.fills?.length) return '';
+  const label = Object.fromEntries(r.sides.map((s) => [s.key, s.label]));
+  const rows = r.fills.map((f) => `| ${label[f.side]} | ${(f.to - f.created).toLocaleString('en-US')} → ${f.to.toLocaleString('en-US')} | ` +
+    `${Math.round(f.createsPerSec).toLocaleString('en-US')} | ${((f.seconds * 1000) / f.created).toFixed(2)} |`);
+  return [
+    'Filling the find token (private `CKO_DATA` token objects, one `C_CreateObject` each, in-process, not interleaved)',
+    'also times token-object creation:',
+    '',
+    '| token | objects | creates/s | ms per create |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+}
+
+function notApplicable(r) {
+  const na = r.rows.filter((x) => x.notApplicable);
+  const reasons = [...new Set(na.map((x) => x.notApplicable))];
+  if (!na.length) return '';
+  return `Not applicable through p11-kit (for both tokens alike, since the client refuses them before anything is sent; ` +
+    `src/rpc/README.md): ${[...new Set(na.map((x) => x.name))].join(', ')}. Reasons: ${reasons.join('; ')}.`;
+}
+
+function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const r = JSON.parse(readFileSync(o.json, 'utf8'));
+  if (r.aa) throw new Error(`${o.json} is an A/A run; pass it with --aa`);
+  if (r.mode !== 'full' && !o.allowQuick) throw new Error(`${o.json} is a ${r.mode} run; the document wants a full run (or --allow-quick)`);
+  if (r.failed || r.rows.some((x) => x.error)) throw new Error(`${o.json}: the run had failures; fix them and run again`);
+  const aa = existsSync(o.aa) ? JSON.parse(readFileSync(o.aa, 'utf8')) : null;
+  const band = aa ? noiseBand(aa) : null;
+  const aaText = aa ? describeBand(aa, band) : { text: 'No A/A run was found, so the noise band is not known.', threshold: 0.1 };
+  const cmd = `node scripts/gen-benchmark-doc.mjs --json ${relative(ROOT, o.json)}${aa ? ` --aa ${relative(ROOT, o.aa)}` : ''}`;
+  const [a, b] = r.sides;
+
+  const text = `# Benchmarks: cryptoki-ts beside SoftHSM2
+
+<!-- Generated by \`${cmd}\` from the JSON of a run. Do not edit by hand: run \`npm run bench\`, then this script. -->
+
+\`npm run bench\` (bench/run.mjs) runs every case on cryptoki-ts and on SoftHSM2
+(Debian's \`softhsm2\`, file object store, its tokens in a temporary directory;
+the bench installs the package if it is missing) in the same run, on two paths:
+
+- **in-process**: our \`Cryptoki\` API called directly, against SoftHSM2's module
+  loaded through \`pkcs11js\`; and raw \`node:crypto\` doing the same operation with
+  a ready key object, as the ceiling. Each side runs in its own Node process.
+- **p11-kit RPC**: the stock \`p11-kit-client.so\` (Debian's, through \`pkcs11js\`)
+  against \`cryptoki serve\`, and the same client against
+  \`p11-kit server --provider libsofthsm2.so\`: the same load generator, one
+  connection per client process.
+
+Method: each case is warmed up on every side, then runs ${r.options.rounds} rounds of
+${r.options.seconds} s per side (at least one operation), the sides alternating
+(A B, B A, A B, ...; node:crypto last). The table gives the median ops/s of the
+rounds, the spread (± half the range of the rounds, as a share of the median),
+and the ratio ${a.short}/${b.short} of the medians: above 1, ${a.label} is faster.
+Keys are token objects (private, sensitive) made once per token and found by
+label, as an application would; the find token holds private \`CKO_DATA\`
+objects labelled \`obj-<i>\`. Key generation makes session objects and destroys
+them (it times generation, not the store). Login uses each store's production
+settings: ours derives the PIN key with scrypt (N=2^15, r=8, p=1).
+
+| case | what one operation is |
+| --- | --- |
+| random 32 B | \`C_GenerateRandom\` of 32 bytes |
+| SHA-256 | \`C_DigestInit\` + \`C_Digest\` |
+| HMAC-SHA256 64 B | \`C_SignInit(CKM_SHA256_HMAC)\` + \`C_Sign\`, 32-byte generic secret |
+| AES-256-GCM / CBC-PAD encrypt | \`C_EncryptInit\` + \`C_Encrypt\`; GCM with a 12-byte IV changed for every message, 128-bit tag |
+| ECDSA P-256 sign / verify | \`CKM_ECDSA\` over a SHA-256 hash made by the caller (the only ECDSA a 0.24 p11-kit client carries, and SoftHSM2 2.6.1 has no ECDSA_SHA256); node:crypto signs the 64-byte message with SHA-256 |
+| Ed25519 sign | \`CKM_EDDSA\` over 64 bytes |
+| RSA-2048 sign | \`CKM_SHA256_RSA_PKCS\` over 64 bytes |
+| RSA-2048 OAEP decrypt | \`CKM_RSA_PKCS_OAEP\` with SHA-1 and MGF1-SHA1 (the only parameters SoftHSM2 2.6.1 takes), 32-byte message |
+| generate key | \`C_GenerateKey\`/\`C_GenerateKeyPair\` (session objects) + \`C_DestroyObject\` |
+| open + close session | \`C_OpenSession\` (read-only) + \`C_CloseSession\` |
+| login + logout | \`C_Login(CKU_USER)\` + \`C_Logout\` |
+| find by label | \`C_FindObjectsInit\` (label only) + \`C_FindObjects\` + \`C_FindObjectsFinal\`, user logged in, a different existing label each time |
+| n connections | n client processes, each its own connection and login, signing (\`CKM_ECDSA\`) at once; total ops/s and the 99th percentile latency of one sign (SignInit + Sign) |
+
+## Machine
+
+${machineSection(r)}
+
+## Results
+
+${markdownTable(r)}
+
+${notApplicable(r)}
+
+${fillSection(r)}
+
+## Noise
+
+${aaText.text}
+
+## Where ${a.label} is slower
+
+${slowerSection(r, aaText.threshold)}
+
+The raw numbers (every round) are in \`${relative(ROOT, o.json)}\`${aa ? ` and \`${relative(ROOT, o.aa)}\`` : ''}.
+See also [benchmarks-store.md](benchmarks-store.md) (store scale: create, find, open, size).
+`;
+  writeFileSync(o.out, text.replace(/\n{3,}/g, '\n\n'));
+  process.stderr.write(`wrote ${relative(ROOT, o.out)}\n`);
+}
+
+main();
