@@ -18,7 +18,7 @@
  * Options: --quick  --aa  --rounds N  --seconds S (per round and side)  --warmup S
  *          --sizes 1000,10000,100000 (objects in the find token)  --concurrency 1,2,4,8
  *          --concurrency-seconds S  --only id,id  --paths inproc,rpc  --out file.json
- *          --dir <tmp parent>  --keep
+ *          --dir <tmp parent> (default /dev/shm when it is a tmpfs)  --keep
  * Case ids: see bench/lib/cases.mjs (and find-label-<N>, concurrent-ecdsa).
  *
  * Set-up: installs Debian's softhsm2 (and p11-kit) with apt-get when missing.
@@ -26,7 +26,8 @@
  * bench/results/bench[-quick][-aa].json; `node scripts/gen-benchmark-doc.mjs`
  * turns a full run's JSON into docs/benchmarks.md. Nothing here asserts a speed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -37,17 +38,35 @@ import {
   ensureSoftHSM, log, softhsmConfText, startCryptokiServer, startDriver, startP11KitServer,
 } from './lib/processes.mjs';
 import { machineInfo, PATH_NAMES, textTable } from './lib/report.mjs';
-import { existsSync } from 'node:fs';
 
 const SELF = fileURLToPath(import.meta.url);
 
 const MODES = {
-  full: { rounds: 5, seconds: 0.5, warmup: 0.2, sizes: [1000, 10000, 100000], concurrency: [1, 2, 4, 8], concurrencySeconds: 2 },
+  full: { rounds: 5, seconds: 0.5, warmup: 0.2, sizes: [1000, 10000, 100000], concurrency: [1, 2, 4, 8], concurrencySeconds: 1.5 },
   quick: { rounds: 3, seconds: 0.15, warmup: 0.05, sizes: [1000], concurrency: [1, 2, 4, 8], concurrencySeconds: 0.5 },
 };
 
+/**
+ * The tokens live in memory (tmpfs) when the machine has /dev/shm: the cases
+ * time the tokens' code, not the disk, and filling SoftHSM2's find token to
+ * 100,000 objects on a busy disk would take most of the run (each object is a
+ * file, rewritten with ftruncate). What disk writes cost is measured by
+ * bench/store-scale.mjs (docs/benchmarks-store.md).
+ */
+function defaultDir() {
+  return fsType('/dev/shm') === 'tmpfs' ? '/dev/shm' : tmpdir();
+}
+
+function fsType(dir) {
+  try {
+    return execFileSync('df', ['--output=fstype', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 function parseArgs(argv) {
-  const opts = { quick: false, aa: false, only: null, paths: ['inproc', 'rpc'], out: null, dir: tmpdir(), keep: false };
+  const opts = { quick: false, aa: false, only: null, paths: ['inproc', 'rpc'], out: null, dir: defaultDir(), keep: false };
   const over = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -288,19 +307,22 @@ class Bench {
     return this.push(row);
   }
 
-  /** Fills each side's find token to n objects (once per token), timing the creates. */
+  /**
+   * Fills each side's find token to n objects (once per token). The tokens are
+   * filled at the same time, in their own processes, to keep the full run short:
+   * the creates/s recorded are a by-product, not an interleaved measurement.
+   */
   async fill(n) {
-    const done = new Set();
-    for (const s of this.sides) {
-      if (done.has(s.token)) continue;
-      done.add(s.token);
+    const tokens = new Map();
+    for (const s of this.sides) if (!tokens.has(s.token)) tokens.set(s.token, s);
+    log(`filling the find token${tokens.size > 1 ? 's' : ''} to ${n.toLocaleString('en-US')} objects`);
+    await Promise.all([...tokens.values()].map(async (s) => {
       const d = await this.inprocDriver(s);
-      log(`${s.label}: filling the find token to ${n.toLocaleString('en-US')} objects`);
       const r = await d.call('fill', { to: n });
-      const f = { side: s.key, token: s.token, to: n, created: r.created, seconds: r.seconds, createsPerSec: r.created / r.seconds };
+      const f = { side: s.key, token: s.token, to: n, created: r.created, seconds: r.seconds, createsPerSec: r.created / r.seconds, concurrent: tokens.size > 1 };
       this.fills.push(f);
       log(`${s.label}: ${r.created} creates in ${r.seconds.toFixed(1)} s (${Math.round(f.createsPerSec)}/s)`);
-    }
+    }));
   }
 
   push(row) {
@@ -333,6 +355,12 @@ async function main() {
   const bench = new Bench(opts, dir, clientModule);
   log(`${opts.quick ? 'quick' : 'full'} run${opts.aa ? ' (A/A: SoftHSM2 against itself)' : ''} in ${dir}; load average ${machine.loadavgStart.join(' ')}`);
   let failed = false;
+  // Ctrl-C: the drivers and servers get the signal too; still remove the temporary tokens.
+  process.once('SIGINT', () => {
+    log('interrupted');
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
   try {
     await bench.setUp();
     for (const c of CASES) {
@@ -372,7 +400,7 @@ async function main() {
       rounds: opts.rounds, seconds: opts.seconds, warmup: opts.warmup, sizes: opts.sizes, concurrency: opts.concurrency,
       concurrencySeconds: opts.concurrencySeconds, paths: opts.paths, only: opts.only ? [...opts.only] : null,
     },
-    machine: { ...machine, loadavgEnd: loadavg().map((x) => Number(x.toFixed(2))) },
+    machine: { ...machine, tokenDir: opts.dir, tokenFs: fsType(opts.dir), loadavgEnd: loadavg().map((x) => Number(x.toFixed(2))) },
     sides: bench.sides,
     rows: bench.rows,
     fills: bench.fills,

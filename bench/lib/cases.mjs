@@ -318,7 +318,7 @@ export const CASES = [
   },
   keygenCase('keygen-aes256', 'generate AES-256 key', 'aes', 1),
   keygenCase('keygen-ec-p256', 'generate EC P-256 key pair', 'ec', 1),
-  keygenCase('keygen-rsa2048', 'generate RSA-2048 key pair', 'rsa', 1),
+  keygenCase('keygen-rsa2048', 'generate RSA-2048 key pair', 'rsa', 4),
   {
     id: 'session-open-close', name: 'open + close session', rpc: true,
     setup: ({ api, slot }) => ({ op: () => api.closeSession(api.openSession(slot, false)) }),

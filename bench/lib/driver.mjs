@@ -141,10 +141,12 @@ const handlers = {
   release: ({ caseId }) => release(caseId),
   run,
   async exit() {
-    for (const id of [...prepared.keys()]) release(id);
-    for (const ctx of contexts.values()) closeContext(ctx);
+    // Best effort: a case that failed half-way may have left a session logged out already.
+    const quietly = (f) => { try { f(); } catch { /* going away anyway */ } };
+    for (const id of [...prepared.keys()]) quietly(() => release(id));
+    for (const ctx of contexts.values()) quietly(() => closeContext(ctx));
     contexts.clear();
-    finish();
+    quietly(finish);
     setImmediate(() => process.disconnect());
   },
 };

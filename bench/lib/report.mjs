@@ -28,7 +28,7 @@ const fmtMs = (x) => (x === undefined || Number.isNaN(x) ? '' : x >= 10 ? x.toFi
  * spread, the ratio first/second, and node:crypto with first/node when there
  * is a ceiling. Concurrency rows add p99 latencies; n/a rows say why.
  */
-export function tableRows(report) {
+export function tableRows(report, extra = null) {
   const [a, b] = report.sides;
   const header = ['path', 'case', `${a.label} ops/s`, 'spread', `${b.label} ops/s`, 'spread', `${a.short}/${b.short}`,
     'node:crypto ops/s', `${a.short}/node`, `p99 ms ${a.short}`, `p99 ms ${b.short}`];
@@ -45,6 +45,10 @@ export function tableRows(report) {
       ra.p99Ms !== undefined ? fmtMs(ra.p99Ms) : '', rb.p99Ms !== undefined ? fmtMs(rb.p99Ms) : '',
     ];
   });
+  if (extra) {
+    header.push(extra.header);
+    report.rows.forEach((r, i) => rows[i].push(extra.value(r) ?? ''));
+  }
   // Columns no row uses (p99 outside concurrency runs, node in an rpc-only run) are left out.
   const used = header.map((_, i) => i < 7 || rows.some((r) => r[i] !== ''));
   const keep = (r) => r.filter((_, i) => used[i]);
@@ -59,8 +63,9 @@ export function textTable(report) {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-export function markdownTable(report) {
-  const { header, rows } = tableRows(report);
+/** The table in Markdown; `extra` ({ header, value(row) }) adds a last column. */
+export function markdownTable(report, extra = null) {
+  const { header, rows } = tableRows(report, extra);
   return [
     `| ${header.join(' | ')} |`,
     `| ${header.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
