@@ -129,7 +129,7 @@ function machineSection(r) {
     `- load average (1, 5, 15 min): ${m.loadavgStart.join(', ')} at the start, ${m.loadavgEnd.join(', ')} at the end ` +
       '(the machine was shared with other engineers\' builds)',
     `- Node ${m.node} (OpenSSL ${m.openssl}); SoftHSM2 ${m.softhsm2} (Debian); p11-kit ${m.p11kit} (Debian)`,
-    `- both tokens' files in ${m.tokenDir} (${m.tokenFs})${m.tokenFs === 'tmpfs' ? ': in memory, so no case waits for the disk (see below)' : ''}`,
+    `- both tokens' files in ${m.tokenDir} (${m.tokenFs})${m.tokenFs === 'tmpfs' ? ': in memory, so no case waits for the disk' : ''}`,
   ].join('\n');
 }
 
@@ -234,7 +234,8 @@ the bench installs the package if it is missing) in the same run, on two paths
 (both tokens' files on tmpfs when the machine has \`/dev/shm\`: the cases time
 the tokens' code, not the disk):
 
-- **in-process**: our \`Cryptoki\` API called directly, against SoftHSM2's module
+- **in-process**: our \`Cryptoki\` API called directly (over its SQLite store, the one
+  \`cryptoki serve\` uses), against SoftHSM2's module
   loaded through \`pkcs11js\`; and raw \`node:crypto\` doing the same operation with
   a ready key object, as the ceiling. Each side runs in its own Node process.
 - **p11-kit RPC**: the stock \`p11-kit-client.so\` (Debian's, through \`pkcs11js\`)

@@ -66,7 +66,7 @@ export function oursApi(p11, K) {
         p11.C_Verify(h, data, sig);
         return true;
       } catch (e) {
-        if (e?.code === K.CKR_SIGNATURE_INVALID || e?.rv === K.CKR_SIGNATURE_INVALID) return false;
+        if (e?.code === K.CKR_SIGNATURE_INVALID) return false;
         throw e;
       }
     },
