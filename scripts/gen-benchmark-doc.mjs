@@ -40,58 +40,87 @@ function parseArgs(argv) {
 }
 
 /**
- * Why cryptoki-ts is slower where it is, by `path:case-id` (or `path:*` for
- * every case of a path, after the specific ones). What was found with a CPU
- * profile (`node --cpu-prof`) of the operation alone.
+ * Why cryptoki-ts is slower where it is: the causes, each explained once with
+ * what would remove it, found with CPU profiles (`node --cpu-prof`) of the
+ * operations alone; then, by `path:case-id`, which causes a case pays (and a
+ * note of its own). A slower case with no entry is flagged in the document.
  */
-const STORE_READ = 'Every call on a session re-reads the token\'s row from SQLite (`Application.session()` calls ' +
-  '`SqliteStore.getToken()` to notice a token deleted by another process, and parses its KDF parameters from JSON): ' +
-  'about 15 µs a call, which is most of a call that does little else: measured apart, the same `Cryptoki` over the ' +
-  'in-memory store does `C_GenerateRandom` about 5 times faster (on a par with SoftHSM2) and open + close session about ' +
-  '30 times faster (/dev/shm, same machine). Caching the token record and re-reading it ' +
-  'only when SQLite\'s `PRAGMA data_version` changes (one cheap statement, or none on calls that do not need it) would remove it.';
-const RPC_HOPS = 'Our server reads each request on its main thread, hands it to the connection\'s worker thread ' +
-  '(`postMessage`), and the answer comes back the same way before it is written to the socket: two thread hand-offs per ' +
-  'call besides the socket itself, where `p11-kit server` forks one `p11-kit-remote` process per connection that reads, ' +
-  'calls SoftHSM2 and answers on its own. On a busy 2-core machine each hand-off waits to be scheduled, so a small call ' +
-  'costs several times more. Letting the process that runs the calls own the socket would close it: a ' +
-  'process per connection that receives the accepted socket (`child.send(\'socket\', socket)`), or a worker that opens ' +
-  'the accepted descriptor itself. The in-process row of the same case shows what is left once the hops are gone.';
+const CAUSES = {
+  store: {
+    title: 'a store read at every call',
+    text: 'Every call on a session re-reads the token\'s row from SQLite (`Application.session()` calls ' +
+      '`SqliteStore.getToken()`, to notice a token deleted by another process, and parses its KDF parameters from JSON), ' +
+      'and every Init on a token key reads the object again (`getObject`): about 15 µs a call, most of a call that does ' +
+      'little else. Measured apart, the same `Cryptoki` over the in-memory store does `C_GenerateRandom` about 5 times ' +
+      'faster (on a par with SoftHSM2) and open + close session about 30 times faster. Fix: cache the token record and ' +
+      'the unsealed objects, and read them again only when SQLite\'s `PRAGMA data_version` (one cheap statement) says ' +
+      'another connection changed the file.',
+  },
+  hops: {
+    title: 'two thread hand-offs per call in our server',
+    text: '`cryptoki serve` reads each request on its main thread, hands it to the connection\'s worker thread ' +
+      '(`postMessage`) and gets the answer back the same way before writing it: two hand-offs per call besides the ' +
+      'socket, where `p11-kit server` forks a `p11-kit-remote` process per connection that reads, calls SoftHSM2 and ' +
+      'answers by itself. Each hand-off waits to be scheduled, which costs most on a busy 2-core machine; measured apart, ' +
+      'the same dispatcher on the main thread (`cryptoki serve --stdio`) answered `C_GenerateRandom` about 3 times ' +
+      'faster. Fix: let the thread or process that runs the calls own the socket (a process per connection that ' +
+      'receives the accepted socket with `child.send(\'socket\', socket)`, as p11-kit does, or a worker that opens ' +
+      'the descriptor itself). The in-process rows show what is left without the hops (mostly the store read).',
+  },
+  mainThread: {
+    title: 'one main thread for all connections',
+    text: 'With several connections, the one main thread of `cryptoki serve` still reads and writes every socket and ' +
+      'relays every call to and from the workers, so all connections queue there (hence the p99), and on 2 cores it ' +
+      'competes with the workers and the clients. The same fix as for the hand-offs removes it.',
+  },
+  copies: {
+    title: 'large requests copied several times',
+    text: 'A 1 MiB request reaches our server in 64 KiB reads, each a turn of the main thread\'s event loop, and is ' +
+      'copied about four times before it is used (chunks joined and the frame copied out in src/rpc/frame.ts, copied ' +
+      'into a transferable buffer in executor.ts, decoded). Fix: read frames where the call runs and decode byte ' +
+      'arrays as views.',
+  },
+  ecdsaVerify: {
+    title: 'CKM_ECDSA verification built by hand',
+    text: 'CKM_ECDSA verifies a hash the caller made, which node:crypto cannot do (it always hashes), so ' +
+      'src/mechanisms/ec-ecdsa.ts builds it from two OpenSSL scalar multiplications and a point addition in BigInt, ' +
+      'where OpenSSL\'s own verification does one combined multiplication. Fix: a native verify-prehashed call (not in ' +
+      'node:crypto today); CKM_ECDSA_SHA256 uses OpenSSL directly, but SoftHSM2 2.6.1 does not offer it to compare.',
+  },
+  pinKdf: {
+    title: 'the PIN derivation, by design',
+    text: 'Our C_Login derives the key that unwraps the token key with scrypt (N=2^15, r=8, p=1, the production ' +
+      'default: about 90 ms and 32 MiB), so that a copy of the store cannot be attacked cheaply; SoftHSM2\'s PIN check ' +
+      'is a far cheaper derivation. Nothing to close: it is the price of the protection (a deployment may lower the ' +
+      'cost in the config file\'s `kdf`).',
+  },
+  objectRules: {
+    title: 'building a new object',
+    text: 'A new key goes through the attribute rules of src/core/object-policy.ts (about a sixth of an AES key ' +
+      'generation in a profile) on top of the store reads; generating 32 random bytes is nearly free in both tokens.',
+  },
+};
+
 const REASONS = {
-  'inproc:random-32': STORE_READ,
-  'inproc:sha256-64': `Two calls (C_DigestInit, C_Digest), each paying the store read. ${STORE_READ}`,
-  'inproc:hmac-sha256-64': `Two calls, each paying the store read, and the key fetched from the store and unsealed at C_SignInit. ${STORE_READ}`,
-  'inproc:session-open-close': 'C_OpenSession lists every token from SQLite (`Application.token()` → `listTokens()`) to find the ' +
-    `slot's token, and C_CloseSession reads the token row again. ${STORE_READ}`,
-  'inproc:keygen-aes256': 'Generating a 32-byte key is nearly free; the cost is the calls\' store reads and building the ' +
-    `object (attribute rules of object-policy.ts, about a sixth of the time). ${STORE_READ}`,
-  'inproc:keygen-ec-p256': `Key generation is OpenSSL's in both; ours adds the store reads and the object's attribute rules. ${STORE_READ}`,
-  'inproc:ecdsa-p256-verify': 'CKM_ECDSA verifies a hash the caller made, which node:crypto cannot do (it always hashes), ' +
-    'so verification is built from two OpenSSL scalar multiplications and a point addition in BigInt ' +
-    '(src/mechanisms/ec-ecdsa.ts); OpenSSL\'s own verification does one combined multiplication. A native verify-prehashed ' +
-    'call (not in node:crypto) or CKM_ECDSA_SHA256, which SoftHSM2 2.6.1 does not offer, would close it.',
-  'inproc:aes-gcm-1k': `A 1 KiB message is small enough for the per-call costs to show. ${STORE_READ}`,
-  'inproc:aes-gcm-1m': 'The output is assembled with `Buffer.concat` (ciphertext, then tag) and copied again into the ' +
-    'result: two 1 MiB copies per call on top of the cipher.',
-  'inproc:aes-cbc-pad-1m': 'The CBC chain is run by our BlockChain over one `update()`, then the result and the padding ' +
-    'block are concatenated and copied into the output: extra 1 MiB copies per call.',
-  'inproc:aes-cbc-pad-1k': `A 1 KiB message is small enough for the per-call costs to show. ${STORE_READ}`,
-  'inproc:login-logout': 'By design: our PIN check derives a key with scrypt (N=2^15, r=8, p=1, the store\'s production ' +
-    'default, about 90 ms) to unwrap the token key, so that a stolen store cannot be brute-forced cheaply; SoftHSM2\'s PIN ' +
-    'check is a far cheaper derivation. Nothing to close.',
-  'rpc:login-logout': 'By design, as in-process: scrypt (N=2^15, r=8, p=1) at every C_Login. Nothing to close.',
-  'rpc:sha256-1m': 'A 1 MiB request reaches our server in 64 KiB socket reads, each a turn of the main thread\'s event ' +
-    'loop, and is copied about four times before it is hashed (chunks joined and the frame copied out in ' +
-    'src/rpc/frame.ts, copied again into a transferable buffer for the worker in executor.ts, then decoded). Reading ' +
-    `frames in the thread that runs the call and decoding byte arrays as views would remove most of it. ${RPC_HOPS}`,
-  'rpc:concurrent': 'With several connections, one main thread still reads and writes every connection\'s socket and ' +
-    'relays every call to and from the workers, so it becomes the queue all connections wait in (hence the p99); ' +
-    '`p11-kit server`\'s connections share nothing but the CPUs. On 2 cores the worker threads, the main thread and ' +
-    `the client processes compete for the same two CPUs. ${RPC_HOPS}`,
-  'rpc:*': RPC_HOPS,
+  'inproc:random-32': ['store'],
+  'inproc:sha256-64': ['store', 'two calls, each pays it'],
+  'inproc:hmac-sha256-64': ['store', 'two calls, and the key read from the store at C_SignInit'],
+  'inproc:aes-gcm-1k': ['store', 'two calls and a key read; 1 KiB is small enough for them to show'],
+  'inproc:aes-cbc-pad-1k': ['store', 'two calls and a key read; 1 KiB is small enough for them to show'],
+  'inproc:ecdsa-p256-verify': ['ecdsaVerify'],
+  'inproc:keygen-aes256': ['objectRules', 'and the store reads'],
+  'inproc:keygen-ec-p256': ['objectRules', 'and the store reads'],
+  'inproc:session-open-close': ['store', 'C_OpenSession also lists every token (`listTokens()`) to find the slot\'s'],
+  'inproc:login-logout': ['pinKdf'],
+  'rpc:login-logout': ['pinKdf'],
+  'rpc:sha256-1m': ['copies', 'and the hand-offs'],
+  'rpc:concurrent': ['mainThread'],
+  'rpc:ecdsa-p256-verify': ['hops', 'and the hand-built verification'],
+  'rpc:*': ['hops'],
 };
 
 function reasonFor(row) {
+  if (row.id === 'concurrent-ecdsa-1') return REASONS['rpc:*'];
   if (row.id.startsWith('concurrent-')) return REASONS['rpc:concurrent'];
   return REASONS[`${row.path}:${row.id}`] ?? REASONS[`${row.path}:*`];
 }
@@ -135,27 +164,33 @@ function machineSection(r) {
   ].join('\n');
 }
 
-/** Every case where the first side came out slower, with the reason, and whether the A/A band covers it. */
+/** Every case where the first side came out slower, with its cause, and whether the A/A band covers it; then the causes. */
 function slowerSection(r, band) {
   const [a, b] = r.sides;
   const slower = r.rows.filter((x) => x.results && x.ratio < 1);
   if (slower.length === 0) return `${a.label} came out at least as fast as ${b.label} on every case.`;
-  const out = [`Every case where ${a.label} came out slower than ${b.label} (ratio below 1), and why:`, ''];
   const noise = (x) => {
     const aa = band?.byRow.get(rowKey(x));
     return aa !== undefined && Math.abs(Math.log(x.ratio)) <= Math.abs(Math.log(aa)) * 1.5 + 0.05;
   };
-  const byReason = new Map();
+  const out = [`Every case where ${a.label} came out slower than ${b.label} (ratio below 1), and the cause:`, ''];
+  const used = new Set();
   for (const x of slower) {
-    const reason = reasonFor(x) ?? (noise(x)
-      ? 'Within the noise of this row (its A/A ratio strays as far): no cause found.'
-      : 'No explanation is recorded for this case yet (scripts/gen-benchmark-doc.mjs, REASONS): it needs a profile.');
-    if (!byReason.has(reason)) byReason.set(reason, []);
-    byReason.get(reason).push(x);
+    const reason = reasonFor(x);
+    let why;
+    if (reason) {
+      const [cause, note] = reason;
+      used.add(cause);
+      why = `${CAUSES[cause].title}${note ? ` (${note})` : ''}`;
+    } else {
+      why = noise(x) ? 'no cause found: its A/A ratio strays as far'
+        : 'no cause recorded yet (scripts/gen-benchmark-doc.mjs, REASONS): it needs a profile';
+    }
+    out.push(`- ${PATH_NAMES[x.path]}, ${x.name}: ${fmtRatio(x.ratio)}${noise(x) ? ', within its A/A noise' : ''}; ${why}.`);
   }
-  for (const [reason, rows] of byReason) {
-    const names = rows.map((x) => `${PATH_NAMES[x.path]} ${x.name} (${fmtRatio(x.ratio)}${noise(x) ? ', within its A/A noise' : ''})`);
-    out.push(`- ${names.join('; ')}: ${reason}`);
+  out.push('', 'The causes, and what would remove them:', '');
+  for (const key of Object.keys(CAUSES).filter((k) => used.has(k))) {
+    out.push(`- **${CAUSES[key].title[0].toUpperCase()}${CAUSES[key].title.slice(1)}.** ${CAUSES[key].text}`);
   }
   return out.join('\n');
 }
