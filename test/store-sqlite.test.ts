@@ -331,6 +331,13 @@ describe('SqliteStore', () => {
 
       assert.equal(a.recordLoginFailure('aa', 'user'), 1);
       assert.equal(b.recordLoginFailure('aa', 'user'), 2);
+      // Token records are cached per connection, yet the other connection's commits show at once.
+      assert.equal(a.getToken('aa')?.userFailures, 2);
+      b.resetLoginFailures('aa', 'user');
+      assert.equal(a.getToken('aa')?.userFailures, 0);
+      assert.equal(a.listTokens()[0]?.userFailures, 0);
+      b.setPins('aa', { user: null });
+      assert.equal(a.getToken('aa')?.user, null);
 
       // A slot taken by the other process in the meantime is refused, not doubled.
       const stale = token(b, 'bb');

@@ -1,10 +1,6 @@
-import type {
-  NewObjectRecord, ObjectFilter, ObjectRecord, PinRecord, PinRole, TokenRecord, TokenStore,
+import {
+  cloneToken, type NewObjectRecord, type ObjectFilter, type ObjectRecord, type PinRecord, type PinRole, type TokenRecord, type TokenStore,
 } from './store.js';
-
-function cloneToken(t: TokenRecord): TokenRecord {
-  return { ...t, so: { ...t.so, kdf: { ...t.so.kdf } }, user: t.user ? { ...t.user, kdf: { ...t.user.kdf } } : null };
-}
 
 /** Tokens that live as long as the process: for tests and throw-away tokens. */
 export class MemoryStore implements TokenStore {

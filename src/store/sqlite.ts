@@ -9,8 +9,9 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type {
-  KdfParams, NewObjectRecord, ObjectFilter, ObjectRecord, PinRecord, PinRole, TokenRecord, TokenStore,
+import {
+  cloneToken, type KdfParams, type NewObjectRecord, type ObjectFilter, type ObjectRecord, type PinRecord, type PinRole, type TokenRecord,
+  type TokenStore,
 } from './store.js';
 
 type DB = Database.Database;
@@ -178,6 +179,7 @@ export class SqliteStore implements TokenStore {
   readonly path: string;
   private readonly db: DB;
   private readonly st: ReturnType<typeof prepareStatements>;
+  private tokenCache: { dataVersion: number; tokens: readonly TokenRecord[] } | undefined;
   private readonly queries = new Map<string, Statement>();
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -213,12 +215,26 @@ export class SqliteStore implements TokenStore {
   }
 
   listTokens(): TokenRecord[] {
-    return (this.st.listTokens.all() as TokenRow[]).map(tokenFromRow);
+    return this.tokens().map(cloneToken);
   }
 
   getToken(tokenId: string): TokenRecord | undefined {
-    const row = this.st.getToken.get(tokenId) as TokenRow | undefined;
-    return row && tokenFromRow(row);
+    const t = this.tokens().find((r) => r.tokenId === tokenId);
+    return t && cloneToken(t);
+  }
+
+  /**
+   * The token records, read again only when they may have changed: after a
+   * write of ours, or when PRAGMA data_version says another connection
+   * committed. The core asks for its token on every call; reading and parsing
+   * the row each time was most of the cost of a small operation.
+   */
+  private tokens(): readonly TokenRecord[] {
+    const dataVersion = this.st.dataVersion.get() as number;
+    if (this.tokenCache?.dataVersion !== dataVersion) {
+      this.tokenCache = { dataVersion, tokens: (this.st.listTokens.all() as TokenRow[]).map(tokenFromRow) };
+    }
+    return this.tokenCache.tokens;
   }
 
   nextSlotId(): number {
@@ -368,7 +384,12 @@ export class SqliteStore implements TokenStore {
    * SQLITE_BUSY when another connection wrote in between, busy_timeout or not.
    */
   private write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } finally {
+      // data_version does not move for this connection's own commits.
+      this.tokenCache = undefined;
+    }
   }
 
   private meta(key: string): number {
@@ -430,7 +451,7 @@ const TOKEN_PIN_COLUMNS = `
 function prepareStatements(db: DB) {
   return {
     listTokens: db.prepare('SELECT * FROM tokens ORDER BY slot_id'),
-    getToken: db.prepare('SELECT * FROM tokens WHERE token_id = ?'),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     tokenExists: db.prepare('SELECT 1 FROM tokens WHERE token_id = ?').pluck(),
     tokenAtSlot: db.prepare('SELECT token_id FROM tokens WHERE slot_id = ?'),
     insertToken: db.prepare(`

@@ -60,6 +60,11 @@ export interface ObjectFilter {
 
 export type PinRole = 'so' | 'user';
 
+/** A copy of a token record that its reader may change freely (the PIN records' bytes are shared). */
+export function cloneToken(t: TokenRecord): TokenRecord {
+  return { ...t, so: { ...t.so, kdf: { ...t.so.kdf } }, user: t.user ? { ...t.user, kdf: { ...t.user.kdf } } : null };
+}
+
 export interface TokenStore {
   readonly kind: string;
 
