@@ -325,6 +325,10 @@ describe('SqliteStore', () => {
 
       const uid = a.addObject('aa', object());
       assert.deepEqual(b.getObject('aa', uid), { ...object(), uid });
+      // b now holds the record in its cache; a's update must still show there.
+      a.updateObject('aa', { ...object({ plain: Buffer.from('updated') }), uid });
+      assert.deepEqual(b.getObject('aa', uid)?.plain, Buffer.from('updated'));
+      a.updateObject('aa', { ...object(), uid });
       const uid2 = b.addObject('aa', object({ cls: 5 }));
       assert.ok(uid2 > uid);
       assert.deepEqual(a.listObjects('aa', { includePrivate: true, cls: 5 }).map((o) => o.uid), [uid2]);

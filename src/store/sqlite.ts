@@ -168,6 +168,8 @@ export function objectQuery(tokenId: string, filter: ObjectFilter): { sql: strin
 
 /** listObjects statements are kept per query shape; past this many shapes they are not kept. */
 const MAX_CACHED_QUERIES = 64;
+/** Object records kept between reads: enough for the keys an application uses, bounded for a token of many objects. */
+const MAX_CACHED_OBJECTS = 4096;
 
 export interface SqliteStoreOptions {
   /** How long a call waits for another process's write lock before failing (default 5000). */
@@ -179,7 +181,10 @@ export class SqliteStore implements TokenStore {
   readonly path: string;
   private readonly db: DB;
   private readonly st: ReturnType<typeof prepareStatements>;
-  private tokenCache: { dataVersion: number; tokens: readonly TokenRecord[] } | undefined;
+  private seenDataVersion = -1;
+  private tokenCache: readonly TokenRecord[] | undefined;
+  /** Object records by token and uid (null: known to be absent), while sync() finds no other writer. */
+  private readonly objectCache = new Map<string, ObjectRecord | null>();
   private readonly queries = new Map<string, Statement>();
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -224,17 +229,32 @@ export class SqliteStore implements TokenStore {
   }
 
   /**
-   * The token records, read again only when they may have changed: after a
-   * write of ours, or when PRAGMA data_version says another connection
-   * committed. The core asks for its token on every call; reading and parsing
+   * The token records, read again only when they may have changed (see
+   * sync()). The core asks for its token on every call; reading and parsing
    * the row each time was most of the cost of a small operation.
    */
   private tokens(): readonly TokenRecord[] {
+    this.sync();
+    this.tokenCache ??= (this.st.listTokens.all() as TokenRow[]).map(tokenFromRow);
+    return this.tokenCache;
+  }
+
+  /**
+   * Forgets the cached token and object records when another connection has
+   * committed since we last looked (PRAGMA data_version); write() forgets them
+   * after our own commits, which data_version does not count.
+   */
+  private sync(): void {
     const dataVersion = this.st.dataVersion.get() as number;
-    if (this.tokenCache?.dataVersion !== dataVersion) {
-      this.tokenCache = { dataVersion, tokens: (this.st.listTokens.all() as TokenRow[]).map(tokenFromRow) };
+    if (dataVersion !== this.seenDataVersion) {
+      this.seenDataVersion = dataVersion;
+      this.forgetCaches();
     }
-    return this.tokenCache.tokens;
+  }
+
+  private forgetCaches(): void {
+    this.tokenCache = undefined;
+    this.objectCache.clear();
   }
 
   nextSlotId(): number {
@@ -347,8 +367,16 @@ export class SqliteStore implements TokenStore {
   }
 
   getObject(tokenId: string, uid: number): ObjectRecord | undefined {
-    const row = this.st.getObject.get(uid, tokenId) as ObjectRow | undefined;
-    return row && objectFromRow(row);
+    this.sync();
+    const key = `${tokenId}/${uid}`;
+    let rec = this.objectCache.get(key);
+    if (rec === undefined) {
+      const row = this.st.getObject.get(uid, tokenId) as ObjectRow | undefined;
+      rec = row ? objectFromRow(row) : null;
+      if (this.objectCache.size >= MAX_CACHED_OBJECTS) this.objectCache.clear();
+      this.objectCache.set(key, rec);
+    }
+    return rec ? { ...rec } : undefined;
   }
 
   addObject(tokenId: string, record: NewObjectRecord): number {
@@ -387,8 +415,7 @@ export class SqliteStore implements TokenStore {
     try {
       return this.db.transaction(fn).immediate();
     } finally {
-      // data_version does not move for this connection's own commits.
-      this.tokenCache = undefined;
+      this.forgetCaches();
     }
   }
 
