@@ -82,6 +82,7 @@ for (const factory of factories) {
       s.initToken(b);
       assert.deepEqual(s.getToken('aa'), a);
       assert.deepEqual(s.listTokens(), [a, b]);
+      assert.deepEqual([s.hasToken('aa'), s.hasToken('bb'), s.hasToken('nope')], [true, true, false]);
       // Returned records are copies: changing one does not change the store.
       const got = s.getToken('aa')!;
       got.label = 'changed';

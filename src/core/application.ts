@@ -119,7 +119,7 @@ export class Application {
     this.requireInitialized();
     const s = this.sessions.get(handle);
     if (!s) throw new CKRError(K.CKR_SESSION_HANDLE_INVALID);
-    if (!this.store.getToken(s.tokenId)) {
+    if (!this.store.hasToken(s.tokenId)) {
       // The token went away under us (deleted by another process).
       this.dropSessionsOf(s.tokenId);
       throw new CKRError(K.CKR_DEVICE_REMOVED);

@@ -24,6 +24,10 @@ export class MemoryStore implements TokenStore {
     return t && cloneToken(t);
   }
 
+  hasToken(tokenId: string): boolean {
+    return this.tokens.has(tokenId);
+  }
+
   nextSlotId(): number {
     return this.slotCounter;
   }

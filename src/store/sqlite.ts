@@ -228,6 +228,10 @@ export class SqliteStore implements TokenStore {
     return t && cloneToken(t);
   }
 
+  hasToken(tokenId: string): boolean {
+    return this.tokens().some((r) => r.tokenId === tokenId);
+  }
+
   /**
    * The token records, read again only when they may have changed (see
    * sync()). The core asks for its token on every call; reading and parsing

@@ -70,6 +70,8 @@ export interface TokenStore {
 
   listTokens(): TokenRecord[];
   getToken(tokenId: string): TokenRecord | undefined;
+  /** Whether the token exists: what every call asks, so without copying its record. */
+  hasToken(tokenId: string): boolean;
   /** The slot ID the next new token will get: the ID of the free slot. */
   nextSlotId(): number;
   /**
